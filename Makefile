@@ -1,0 +1,59 @@
+# Loket: `make run` starts it, `make test` tests it. Everything they need is made here, once;
+# re-running does nothing when nothing changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+RASA_VENV := .venv-rasa
+PYTHON311 ?= python3.11
+PYTHON310 ?= $(shell scripts/find-python310)
+RASA_MODEL := models/loket.tar.gz
+RASA_DATA := config.yml domain.yml credentials.yml $(wildcard data/*.yml data/nlu/*.yml)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export HF_HUB_OFFLINE := 1
+
+.PHONY: help run test check setup browser clean
+
+help:
+	@echo "make run    start Loket with the web chat at http://127.0.0.1:8000/"
+	@echo "make test   the check gate and the whole test suite"
+	@echo "make check  format, lint and type checks only"
+
+$(VENV)/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements/app.txt -r requirements/dev.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (pyenv 3.10.x or python3.10 on PATH)"; exit 1; }
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet --upgrade "pip<25"
+	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.txt
+	@touch $@
+
+# Retrained only when the Rasa data or config changed.
+$(RASA_MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
+	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name loket --out models
+	@touch $@
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL)
+
+# Debian's Chromium for the browser tests (Playwright cannot download a browser here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: setup
+	$(VENV)/bin/loket run
+
+check: $(VENV)/.installed
+	scripts/check
+
+test: setup browser check
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) $(RASA_VENV) models var

@@ -1,0 +1,1 @@
+"""Rasa custom actions, served by loket in-process through rasa_sdk's executor."""

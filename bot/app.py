@@ -1,0 +1,134 @@
+"""The loket web application: web chat API and page, and Rasa's action webhook (in-process)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import (
+    ActionExecutionRejection,
+    ActionMissingDomainException,
+    ActionNotFoundException,
+)
+from sqlalchemy import Engine
+
+from actions.actions import build_actions
+from bot import webchat_api
+from bot.database import make_engine, migrate
+from bot.errors import LoketError
+from bot.events import EventHub
+from bot.rasa_client import RasaClient
+from bot.router import Router
+from bot.settings import Settings
+from channels.base import ChannelError
+from channels.webchat import WebchatChannel
+from knowledge_base.embeddings import Encoder, SentenceTransformerEncoder
+from knowledge_base.service import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass
+class Services:
+    """What the request handlers share; made once at start-up."""
+
+    settings: Settings
+    engine: Engine
+    knowledge_base: KnowledgeBase
+    hub: EventHub
+    rasa: RasaClient
+    router: Router
+    executor: ActionExecutor
+
+
+def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    knowledge_base = KnowledgeBase(
+        engine,
+        encoder or SentenceTransformerEncoder(settings.embedding_model),
+        settings.kb_answer_threshold,
+    )
+    knowledge_base.import_seed_if_empty(settings.kb_seed_file)
+    knowledge_base.reload()
+    executor = ActionExecutor()
+    for action in build_actions(knowledge_base, settings.municipality):
+        executor.register_action(action)
+    hub = EventHub()
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    router = Router(engine, rasa, {"webchat": WebchatChannel(hub)})
+    return Services(settings, engine, knowledge_base, hub, rasa, router, executor)
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings, encoder)
+        app.state.services = services
+        yield
+        await services.rasa.aclose()
+        services.engine.dispose()
+
+    app = FastAPI(title="Loket", version="0.1.0", lifespan=lifespan)
+
+    @app.exception_handler(LoketError)
+    async def loket_error(_: Request, error: LoketError) -> JSONResponse:
+        return _error(error.status, error.code, error.message)
+
+    @app.exception_handler(ChannelError)
+    async def channel_error(_: Request, error: ChannelError) -> JSONResponse:
+        return _error(error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = error.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return _error(400, "invalid_json", "The request body is not valid JSON")
+        where = ", ".join(".".join(str(x) for x in p.get("loc", ())[1:]) for p in problems)
+        return _error(422, "invalid_request", f"Invalid or missing fields: {where}")
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/webhook", tags=["rasa"], summary="Rasa's action webhook")
+    async def action_webhook(request: Request) -> JSONResponse:
+        services: Services = request.app.state.services
+        try:
+            action_call: Any = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "Invalid body request"}, status_code=400)
+        if not isinstance(action_call, dict):
+            return JSONResponse({"error": "Invalid body request"}, status_code=400)
+        try:
+            result = await services.executor.run(action_call)
+        except ActionExecutionRejection as e:
+            return JSONResponse({"error": e.message, "action_name": e.action_name}, 400)
+        except ActionNotFoundException as e:
+            return JSONResponse({"error": e.message, "action_name": e.action_name}, 404)
+        except ActionMissingDomainException as e:
+            return JSONResponse({"error": e.message, "action_name": e.action_name}, 449)
+        return JSONResponse(result.model_dump() if result else None)
+
+    app.include_router(webchat_api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,87 @@
+"""The archive of conversations: every inbound and outbound message, as it was at the time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.tables import ConversationRow, MessageRow
+
+
+def new_conversation(session: Session, channel: str, language: str = "nl") -> ConversationRow:
+    conversation = ConversationRow(id=str(uuid.uuid4()), channel=channel, language=language)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def find_by_external_id(
+    session: Session, conversation_id: str, external_id: str
+) -> MessageRow | None:
+    return session.scalar(
+        select(MessageRow).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.external_id == external_id
+        )
+    )
+
+
+def messages(session: Session, conversation_id: str, after_id: int = 0) -> list[MessageRow]:
+    return list(
+        session.scalars(
+            select(MessageRow)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.id > after_id)
+            .order_by(MessageRow.id)
+        )
+    )
+
+
+def replies_to(session: Session, inbound: MessageRow) -> list[MessageRow]:
+    """The outbound messages that answered one inbound message."""
+    following = messages(session, inbound.conversation_id, after_id=inbound.id)
+    replies = []
+    for message in following:
+        if message.direction == "in":
+            break
+        replies.append(message)
+    return replies
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message as the API and the live stream show it."""
+
+    id: int
+    direction: str
+    sender: str
+    text: str
+    language: str | None
+    choices: list[dict[str, str]]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: MessageRow) -> MessageView:
+        return cls(
+            id=row.id,
+            direction=row.direction,
+            sender=row.sender,
+            text=row.text,
+            language=row.language,
+            choices=list((row.payload or {}).get("choices", [])),
+            created_at=row.created_at,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "direction": self.direction,
+            "sender": self.sender,
+            "text": self.text,
+            "language": self.language,
+            "choices": self.choices,
+            "created_at": self.created_at.isoformat(),
+        }

@@ -1,0 +1,210 @@
+"""The `loket` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import sys
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import uvicorn
+from sqlalchemy.orm import Session
+
+from bot import archive
+from bot.app import Services, build_services, create_app
+from bot.errors import LoketError
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.supervisor import RasaSupervisor
+from channels.base import Inbound, Outbound, normalise
+
+logger = logging.getLogger("loket")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def supervisor_for(settings: Settings, action_url: str) -> RasaSupervisor:
+    return RasaSupervisor(
+        command=settings.rasa_command,
+        project_dir=settings.rasa_project_dir,
+        model=settings.rasa_model,
+        rasa_url=settings.rasa_url,
+        action_url=action_url,
+        run_dir=settings.data_dir / "rasa",
+        start_timeout=settings.rasa_start_timeout_seconds,
+    )
+
+
+async def _serve(settings: Settings) -> None:
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host=settings.host, port=settings.port, log_level="info"
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            await serving  # start-up failed: raise its error
+            return
+        await asyncio.sleep(0.1)
+    supervisor = supervisor_for(settings, settings.own_action_url) if settings.manage_rasa else None
+    try:
+        if supervisor is not None:
+            await supervisor.start()
+        logger.info("Loket is ready: web chat at http://%s:%d/", settings.host, settings.port)
+        await serving
+    finally:
+        server.should_exit = True
+        if supervisor is not None:
+            await supervisor.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+
+def run(settings: Settings) -> int:
+    try:
+        asyncio.run(_serve(settings))
+    except KeyboardInterrupt:
+        pass
+    except LoketError as error:
+        logger.error("%s", error.message)
+        return 1
+    return 0
+
+
+class _PrintChannel:
+    name = "cli"
+
+    def __init__(self, echo: bool) -> None:
+        self._echo = echo
+
+    async def send(self, conversation_key: str, message: Outbound) -> None:
+        if self._echo:
+            print(message.text, end="\n\n", flush=True)
+
+
+@contextlib.asynccontextmanager
+async def pipeline(settings: Settings, echo: bool) -> AsyncIterator[Services]:
+    """Loket's whole pipeline in this process, with a Rasa: the running one, or one of our own."""
+    own_rasa = not await _rasa_ready(settings.rasa_url)
+    if own_rasa:
+        settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{free_port()}"})
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    supervisor = supervisor_for(settings, f"http://127.0.0.1:{port}/webhook")
+    try:
+        while not server.started:
+            if serving.done():
+                await serving
+            await asyncio.sleep(0.05)
+        if own_rasa:
+            logger.info("No Rasa is running: starting one (this takes a while)")
+            await supervisor.start()
+        services: Services = app.state.services
+        services.router.add_channel(_PrintChannel(echo))
+        yield services
+    finally:
+        if own_rasa:
+            await supervisor.stop()
+        server.should_exit = True
+        await serving
+
+
+async def _rasa_ready(url: str) -> bool:
+    client = RasaClient(url, timeout=2.0)
+    try:
+        return await client.is_ready()
+    finally:
+        await client.aclose()
+
+
+async def _ask(settings: Settings, text: str, as_json: bool) -> dict[str, Any]:
+    async with pipeline(settings, echo=not as_json) as services:
+        with Session(services.engine) as session, session.begin():
+            conversation_id = archive.new_conversation(session, "cli").id
+        turn = await services.router.handle(Inbound("cli", conversation_id, normalise(text)))
+    meta = turn.meta
+    return {
+        "text": "\n\n".join(reply.text for reply in turn.replies),
+        "language": meta.get("language", turn.inbound.language),
+        "intent": meta.get("intent"),
+        "kb_entry": meta.get("kb_entry"),
+        "handoff": meta.get("handoff"),
+    }
+
+
+def ask(settings: Settings, text: str, as_json: bool) -> int:
+    if not normalise(text):
+        print("loket ask: the message is empty", file=sys.stderr)
+        return 2
+    try:
+        result = asyncio.run(_ask(settings, text, as_json))
+    except LoketError as error:
+        print(f"loket ask: {error.message}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def setup(settings: Settings) -> int:
+    """Create or upgrade the database and import the starter knowledge base if it is empty."""
+    services = build_services(settings)
+    print(f"Database ready; the knowledge base answers from {len(services.knowledge_base)} entries")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="loket", description="Loket: a 24/7 contact point for a municipality."
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="start Loket (and Rasa) and serve the web chat")
+    run_parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    run_parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    run_parser.add_argument(
+        "--no-rasa", action="store_true", help="do not start Rasa: it is deployed on its own"
+    )
+    ask_parser = commands.add_parser("ask", help="send one message through the whole pipeline")
+    ask_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    ask_parser.add_argument("text", help="the message, as a resident would write it")
+    commands.add_parser("setup", help="create the database and import the starter answers")
+    return main_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "alembic", "rasa_sdk"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    overrides: dict[str, Any] = {}
+    if args.command == "run":
+        overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
+        if args.no_rasa:
+            overrides["manage_rasa"] = False
+    settings = Settings(**overrides)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "ask":
+        return ask(settings, args.text, args.json)
+    return setup(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The conversation router: one inbound message in, archived, answered by Rasa, replies out.
+
+Messages of one conversation are handled one at a time and in order; different conversations run
+concurrently. The inbound message and its replies are written in one transaction after Rasa has
+answered, so a failure leaves nothing half-stored and the sender can simply retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot import archive
+from bot.archive import MessageView
+from bot.errors import NotFound
+from bot.rasa_client import RasaClient, Reply
+from bot.tables import ConversationRow, MessageRow
+from channels.base import Channel, Inbound, Outbound
+from knowledge_base.text import LANGUAGES, Language, detect_language
+
+logger = logging.getLogger(__name__)
+
+
+def rasa_text(text: str) -> str:
+    """A resident's text as Rasa may see it: never Rasa's `/intent{...}` command syntax."""
+    return text.lstrip("/ ") or text.replace("/", " ").strip() or "?"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One inbound message and the replies it got (none while an agent holds the conversation)."""
+
+    inbound: MessageView
+    replies: list[MessageView]
+    meta: dict[str, Any]
+    duplicate: bool = False
+
+
+class _ConversationLocks:
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Router:
+    def __init__(self, engine: Engine, rasa: RasaClient, channels: Mapping[str, Channel]) -> None:
+        self._engine = engine
+        self._rasa = rasa
+        self._channels = dict(channels)
+        self._locks = _ConversationLocks()
+
+    def add_channel(self, channel: Channel) -> None:
+        self._channels[channel.name] = channel
+
+    async def handle(self, inbound: Inbound) -> Turn:
+        async with self._locks.hold(inbound.conversation_key):
+            return await self._handle(inbound)
+
+    async def _handle(self, inbound: Inbound) -> Turn:
+        conversation_id = inbound.conversation_key
+        known = await asyncio.to_thread(self._state, conversation_id, inbound.external_id)
+        state, default_language, replayed = known
+        if replayed is not None:
+            return replayed
+        language = detect_language(inbound.text, default=default_language)
+
+        replies: list[Reply] = []
+        if state != "agent":
+            replies = await self._rasa.send(
+                conversation_id, rasa_text(inbound.text), {"language": language}
+            )
+        turn = await asyncio.to_thread(self._store, inbound, language, replies)
+        channel = self._channels[inbound.channel]
+        for view, reply in zip(turn.replies, replies, strict=True):
+            outbound = Outbound(text=view.text, choices=reply.choices, message_id=view.id)
+            await channel.send(conversation_id, outbound)
+        return turn
+
+    def _state(
+        self, conversation_id: str, external_id: str | None
+    ) -> tuple[str, Language, Turn | None]:
+        with Session(self._engine) as session:
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None:
+                raise NotFound("Unknown conversation")
+            language: Language = "en" if conversation.language == "en" else "nl"
+            if external_id is not None:
+                earlier = archive.find_by_external_id(session, conversation_id, external_id)
+                if earlier is not None:
+                    replies = [MessageView.of(r) for r in archive.replies_to(session, earlier)]
+                    return (
+                        conversation.state,
+                        language,
+                        Turn(
+                            inbound=MessageView.of(earlier),
+                            replies=replies,
+                            meta={},
+                            duplicate=True,
+                        ),
+                    )
+            return conversation.state, language, None
+
+    def _store(self, inbound: Inbound, language: Language, replies: list[Reply]) -> Turn:
+        meta = next((r.meta for r in replies if r.meta), {})
+        intent = meta.get("intent") or {}
+        handoff = next((r.meta["handoff"] for r in replies if r.meta.get("handoff")), None)
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            conversation = session.get(ConversationRow, inbound.conversation_key)
+            if conversation is None:
+                raise NotFound("Unknown conversation")
+            inbound_row = MessageRow(
+                conversation_id=conversation.id,
+                channel=inbound.channel,
+                direction="in",
+                sender="resident",
+                text=inbound.text,
+                language=language,
+                external_id=inbound.external_id,
+                intent=intent.get("name"),
+                confidence=intent.get("confidence"),
+                handoff_reason=handoff["reason"] if handoff else None,
+            )
+            session.add(inbound_row)
+            reply_rows = [self._reply_row(conversation, reply, language) for reply in replies]
+            session.add_all(reply_rows)
+            conversation.language = language
+            if handoff and conversation.state == "bot":
+                conversation.state = "handoff"
+                conversation.handoff_reason = handoff["reason"]
+            session.flush()
+            return Turn(
+                inbound=MessageView.of(inbound_row),
+                replies=[MessageView.of(row) for row in reply_rows],
+                meta=meta,
+            )
+
+    @staticmethod
+    def _reply_row(conversation: ConversationRow, reply: Reply, language: Language) -> MessageRow:
+        meta = reply.meta
+        intent = meta.get("intent") or {}
+        entry = meta.get("kb_entry") or {}
+        handoff = meta.get("handoff") or {}
+        reply_language = meta.get("language")
+        return MessageRow(
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            direction="out",
+            sender="bot",
+            text=reply.text,
+            language=reply_language if reply_language in LANGUAGES else language,
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            kb_entry_id=entry.get("id"),
+            kb_entry_version=entry.get("version"),
+            kb_score=entry.get("score"),
+            handoff_reason=handoff.get("reason"),
+            payload={"choices": [asdict(c) for c in reply.choices]} if reply.choices else None,
+        )

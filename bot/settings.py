@@ -1,0 +1,88 @@
+"""Loket's settings: read once at start-up from `LOKET_*` environment variables or a config file.
+
+A config file (TOML or env style is not needed: plain `KEY=value` lines, the dotenv format) is
+found at `LOKET_CONFIG_FILE`, else `loket.env` in the working directory. Environment variables win.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
+
+MAX_MESSAGE_CHARS: Final = 4000
+"""The longest message a resident may send; Telegram's own limit is 4096."""
+
+
+def _config_file() -> str:
+    return os.environ.get("LOKET_CONFIG_FILE", "loket.env")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LOKET_", env_file=_config_file(), env_file_encoding="utf-8", extra="ignore"
+    )
+
+    mode: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = PROJECT_DIR / "var"
+    database_url: str = ""
+    """SQLAlchemy URL; empty means a SQLite file in `data_dir`."""
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_command: str = str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa")
+    rasa_project_dir: Path = PROJECT_DIR
+    rasa_model: Path = PROJECT_DIR / "models" / "loket.tar.gz"
+    rasa_timeout_seconds: float = 30.0
+    rasa_start_timeout_seconds: float = 240.0
+    manage_rasa: bool = True
+    """`loket run` starts and supervises Rasa itself; off when Rasa is deployed on its own."""
+
+    action_url: str = ""
+    """Where Rasa reaches loket's action webhook; empty means this process's own `/webhook`."""
+
+    embedding_model: str = ""
+    """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
+
+    kb_answer_threshold: float = 0.55
+    kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
+
+    municipality_name: str = "Dijkstad"
+    municipality_phone: str = "14 0123"
+    municipality_website: str = "https://www.dijkstad.example"
+    municipality_address: str = "Marktplein 1, Dijkstad"
+    opening_hours_nl: str = "maandag tot en met vrijdag van 8.30 tot 17.00 uur"
+    opening_hours_en: str = "Monday to Friday from 8:30 to 17:00"
+
+    webchat_session_hours: int = Field(default=24, ge=1)
+
+    @field_validator("data_dir", "rasa_project_dir", "rasa_model", "kb_seed_file")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'loket.db'}"
+
+    @property
+    def own_action_url(self) -> str:
+        return self.action_url or f"http://{self.host}:{self.port}/webhook"
+
+    def municipality(self, language: str) -> dict[str, str]:
+        """The values for the placeholders in answers, in one language."""
+        return {
+            "municipality": self.municipality_name,
+            "phone": self.municipality_phone,
+            "website": self.municipality_website,
+            "address": self.municipality_address,
+            "opening_hours": self.opening_hours_en if language == "en" else self.opening_hours_nl,
+        }

@@ -1,0 +1,77 @@
+"""Database tables of conversations and their messages (the archive)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from knowledge_base.tables import UtcDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversation"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default="bot")
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    handoff_reason: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MessageRow(Base):
+    __tablename__ = "message"
+    __table_args__ = (UniqueConstraint("conversation_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(3))
+    """`in` from the resident, `out` to the resident."""
+    sender: Mapped[str] = mapped_column(String(20))
+    """`resident`, `bot`, `agent` or `system`."""
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(5))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    """The channel's own id of an inbound message, to drop replays."""
+    intent: Mapped[str | None] = mapped_column(String(80))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    kb_entry_id: Mapped[str | None] = mapped_column(String(120))
+    kb_entry_version: Mapped[int | None] = mapped_column(Integer)
+    kb_score: Mapped[float | None] = mapped_column(Float)
+    handoff_reason: Mapped[str | None] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Channel extras of an outbound message, such as quick-reply choices."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WebchatSessionRow(Base):
+    __tablename__ = "webchat_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

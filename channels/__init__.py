@@ -1,0 +1,1 @@
+"""Channel adapters: turn a platform's request into one inbound message, send outbound messages."""

@@ -1,0 +1,74 @@
+"""The small interface every channel adapter shares, and the message types that cross it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, control and invisible formatting characters removed, whitespace tidied."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+
+
+class ChannelError(Exception):
+    """Base of every error a channel adapter raises; `status` is the HTTP status to answer with."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidMessage(ChannelError):
+    status = 422
+    code = "invalid_message"
+
+
+class Unauthorized(ChannelError):
+    status = 401
+    code = "unauthorized"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A resident's message, verified and normalised, whatever channel it came in on."""
+
+    channel: str
+    conversation_key: str
+    """What identifies the conversation on this channel (a chat id, a phone number, a session)."""
+    text: str
+    external_id: str | None = None
+    """The channel's own id of this message, so a replay is recognised."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    text: str
+    choices: Sequence[Choice] = ()
+    message_id: int | None = None
+    """The archive's id of this message, when it has been archived."""
+    sender: str = "bot"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, conversation_key: str, message: Outbound) -> None:
+        """Deliver a message to the resident, now or long after their last message."""
+        ...

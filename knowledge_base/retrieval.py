@@ -1,0 +1,121 @@
+"""Hybrid retrieval: sentence embeddings and BM25 over question variants, fused into one score.
+
+Both parts give a score between 0 and 1 that means the same for every query, so one threshold can
+separate "this is the answer" from "I don't know":
+- semantic: the highest cosine similarity between the query and any question variant of an entry;
+- lexical: the BM25 score divided by what a document containing every query term once would
+  score, so a query whose words the knowledge base has never seen scores low.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge_base.embeddings import Encoder
+from knowledge_base.entries import Candidate, Entry
+from knowledge_base.text import LANGUAGES, stems
+
+BM25_K1: Final = 1.2
+BM25_B: Final = 0.75
+SEMANTIC_WEIGHT: Final = 0.55
+TOPIC_BOOST: Final = 0.06
+"""Added when Rasa's intent names the entry's topic: a nudge, never a filter."""
+
+_QUESTION_REPEAT: Final = 2
+"""Question variants count double against answer text in the lexical document."""
+
+
+class _BM25:
+    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+        self.size = len(documents)
+        lengths = np.array([len(d) for d in documents], dtype=np.float32)
+        average = float(lengths.mean()) if self.size else 1.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(average, 1.0))
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for index, document in enumerate(documents):
+            for term, tf in Counter(document).items():
+                docs, weights = postings[term]
+                docs.append(index)
+                weights.append(tf * (BM25_K1 + 1) / (tf + norm[index]))
+        self.unseen_idf = self._idf(1)
+        self.postings: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = {}
+        self.idf: dict[str, float] = {}
+        for term, (docs, weights) in postings.items():
+            self.idf[term] = self._idf(len(docs))
+            self.postings[term] = (
+                np.array(docs, dtype=np.int64),
+                np.array(weights, dtype=np.float32) * self.idf[term],
+            )
+
+    def _idf(self, document_frequency: int) -> float:
+        n = self.size
+        return math.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
+
+    def scores(self, terms: set[str]) -> npt.NDArray[np.float32]:
+        """Per document, the BM25 score over the best-possible score for these terms (0..1)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        best = 0.0
+        for term in terms:
+            best += self.idf.get(term, self.unseen_idf) * (BM25_K1 + 1)
+            if term in self.postings:
+                docs, weights = self.postings[term]
+                total[docs] += weights
+        return np.minimum(total / best, 1.0) if best else total
+
+
+class HybridIndex:
+    """An immutable index over one set of entries; build a new one when the entries change."""
+
+    def __init__(self, encoder: Encoder, entries: Sequence[Entry]) -> None:
+        self.encoder = encoder
+        self.entries = list(entries)
+        owners: list[int] = []
+        texts: list[str] = []
+        documents: list[list[str]] = []
+        for index, entry in enumerate(self.entries):
+            document: list[str] = []
+            for language, question in entry.all_questions():
+                owners.append(index)
+                texts.append(question)
+                document += stems(question, language) * _QUESTION_REPEAT
+            for language, answer in entry.answers.items():
+                document += stems(answer, language)
+            documents.append(document)
+        self._owners = np.array(owners, dtype=np.int64)
+        self._vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        self._bm25 = _BM25(documents)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def search(self, query: str, topic: str | None = None, limit: int = 3) -> list[Candidate]:
+        """The best `limit` entries for a query, best first."""
+        if not self.entries or not query.strip():
+            return []
+        semantic = np.zeros(len(self.entries), dtype=np.float32)
+        similarities = self._vectors @ self.encoder.encode([query])[0]
+        np.maximum.at(semantic, self._owners, similarities)
+        semantic = np.clip(semantic, 0.0, 1.0)
+
+        # The language of a short message is easily guessed wrong: stem it both ways, keep the best.
+        lexical = np.max([self._bm25.scores(set(stems(query, lang))) for lang in LANGUAGES], axis=0)
+
+        fused = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
+        if topic:
+            fused += TOPIC_BOOST * np.array([e.topic == topic for e in self.entries])
+        best = np.argsort(-fused, kind="stable")[:limit]
+        return [
+            Candidate(
+                entry=self.entries[i],
+                score=round(float(fused[i]), 4),
+                semantic=round(float(semantic[i]), 4),
+                lexical=round(float(lexical[i]), 4),
+            )
+            for i in best
+        ]

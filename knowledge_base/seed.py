@@ -1,0 +1,62 @@
+"""The project's own YAML format for knowledge-base entries: the shipped seed, import, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.entries import Entry
+from knowledge_base.text import LANGUAGES, Language
+
+
+class SeedError(ValueError):
+    """A seed file that cannot be imported; the message says where and why."""
+
+
+def _languages(raw: Any, where: str, what: str) -> dict[Language, Any]:
+    if not isinstance(raw, dict) or "nl" not in raw:
+        raise SeedError(f"{where}: '{what}' needs at least a Dutch ('nl') text")
+    unknown = set(raw) - set(LANGUAGES)
+    if unknown:
+        raise SeedError(f"{where}: '{what}' has unknown languages {sorted(unknown)}")
+    return {lang: raw[lang] for lang in LANGUAGES if lang in raw}
+
+
+def parse_seed(document: Any, source: str = "seed") -> list[Entry]:
+    if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
+        raise SeedError(f"{source}: expected a mapping with a list of 'entries'")
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(document["entries"], start=1):
+        where = f"{source}: entry {number}"
+        if not isinstance(raw, dict):
+            raise SeedError(f"{where}: expected a mapping")
+        missing = {"id", "topic", "questions", "answer"} - set(raw)
+        if missing:
+            raise SeedError(f"{where}: missing {sorted(missing)}")
+        entry_id = str(raw["id"])
+        if entry_id in seen:
+            raise SeedError(f"{where}: duplicate id {entry_id!r}")
+        seen.add(entry_id)
+        questions = _languages(raw["questions"], where, "questions")
+        answers = _languages(raw["answer"], where, "answer")
+        entries.append(
+            Entry(
+                id=entry_id,
+                version=int(raw.get("version", 1)),
+                topic=str(raw["topic"]),
+                questions={lang: [str(q) for q in qs] for lang, qs in questions.items()},
+                answers={lang: str(text).strip() for lang, text in answers.items()},
+                source_url=str(raw.get("source_url", "")),
+                owner=str(raw.get("owner", "")),
+                external_id=raw.get("external_id"),
+            )
+        )
+    return entries
+
+
+def read_seed(path: Path) -> list[Entry]:
+    with path.open(encoding="utf-8") as file:
+        return parse_seed(yaml.safe_load(file), source=str(path))

@@ -1,0 +1,60 @@
+"""The knowledge base as the rest of Loket sees it: load what is answerable, decide on questions."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from knowledge_base import store
+from knowledge_base.embeddings import Encoder
+from knowledge_base.entries import Decision, Status
+from knowledge_base.retrieval import HybridIndex
+from knowledge_base.seed import read_seed
+
+logger = logging.getLogger(__name__)
+
+
+class KnowledgeBase:
+    """Answers questions from the published entries in the database.
+
+    The index is rebuilt by `reload()` and swapped in whole, so a search never sees half of one.
+    """
+
+    def __init__(self, engine: Engine, encoder: Encoder, threshold: float) -> None:
+        self.engine = engine
+        self.encoder = encoder
+        self.threshold = threshold
+        self._index = HybridIndex(encoder, [])
+        self._reload_lock = threading.Lock()
+
+    def import_seed_if_empty(self, seed_file: Path) -> int:
+        """Import the starter entries, published, into an empty knowledge base."""
+        with Session(self.engine) as session, session.begin():
+            if store.count_entries(session):
+                return 0
+            added = store.add_entries(session, read_seed(seed_file), Status.PUBLISHED)
+        logger.info("Imported %d starter entries from %s", added, seed_file.name)
+        return added
+
+    def reload(self) -> int:
+        with self._reload_lock:
+            with Session(self.engine) as session:
+                entries = store.answerable_entries(session)
+            self._index = HybridIndex(self.encoder, entries)
+        logger.info("Knowledge base index holds %d answerable entries", len(entries))
+        return len(entries)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def decide(self, question: str, topic: str | None = None) -> Decision:
+        """The entry to answer with, or none when no entry is a strong enough match."""
+        candidates = self._index.search(question, topic=topic)
+        best = candidates[0] if candidates else None
+        if best is None or best.score < self.threshold:
+            return Decision(answer=None, candidates=candidates)
+        return Decision(answer=best, candidates=candidates)

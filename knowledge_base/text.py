@@ -1,0 +1,70 @@
+"""Text handling shared by indexing and querying: normalising, tokens, stems and language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import Final, Literal
+
+import Stemmer
+
+Language = Literal["nl", "en"]
+LANGUAGES: Final[tuple[Language, ...]] = ("nl", "en")
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Small, frequent function words and chat forms that tell Dutch from English in short messages.
+_NL_WORDS: Final = frozenset(
+    """de het een en van ik je jij u uw mijn mn is zijn ben wat hoe waar wanneer wie waarom
+    niet geen met voor op aan bij naar om te kan kun kunt mag moet wil wordt worden heb hebt
+    heeft er dat die dit deze ook nog al maar als of dan nu hier daar graag aub ff even hallo
+    hoi goedemorgen goedemiddag bedankt dank doei
+    welke wel waarvoor krijg kwijt aanvragen""".split()
+)
+_EN_WORDS: Final = frozenset(
+    """the a an and of i you your my is are am be what how where when who why not no with for
+    on at to can could may must want will would get have has do does there that this these
+    also still but if then now here please hello hi thanks thank bye which need lost
+    apply""".split()
+)
+
+_STOPWORDS: Final = frozenset(
+    """de het een en van ik je jij u uw mijn mn is zijn ben er dat die dit deze ook nog al maar
+    als of dan te om aan op in bij voor met naar the a an and of i you your my is are am be to
+    in on at for with it that this do does""".split()
+)
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, so "geëmigreerd" and "geemigreerd" meet."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return [fold(w) for w in _WORD.findall(text)]
+
+
+@cache
+def _stemmer(language: Language) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("dutch" if language == "nl" else "english")
+
+
+def stems(text: str, language: Language) -> list[str]:
+    """Content-word stems of a text in one language, stop words left out."""
+    content = [w for w in words(text) if w not in _STOPWORDS]
+    result: list[str] = _stemmer(language).stemWords(content)
+    return result
+
+
+def detect_language(text: str, default: Language = "nl") -> Language:
+    """Dutch or English, by counting frequent words; ties and unknowns go to `default`."""
+    tokens = words(text)
+    nl = sum(t in _NL_WORDS for t in tokens)
+    en = sum(t in _EN_WORDS for t in tokens)
+    if en > nl:
+        return "en"
+    if nl > en:
+        return "nl"
+    return default

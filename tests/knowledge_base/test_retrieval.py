@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from knowledge_base.embeddings import Encoder
+from knowledge_base.entries import Entry
+from knowledge_base.retrieval import TOPIC_BOOST, HybridIndex
+
+
+def test_finds_the_entry_a_resident_means(encoder: Encoder, small_entries: list[Entry]) -> None:
+    index = HybridIndex(encoder, small_entries)
+    assert index.search("paspoort kwijt, nieuwe aanvragen")[0].entry.id == "paspoort-aanvragen"
+    assert index.search("wnnr halen jullie grofvuil op")[0].entry.id == "grofvuil-ophalen"
+    assert index.search("ik ga verhuizen")[0].entry.id == "verhuizing-doorgeven"
+
+
+def test_scores_are_between_zero_and_one_and_sorted(
+    encoder: Encoder, small_entries: list[Entry]
+) -> None:
+    results = HybridIndex(encoder, small_entries).search("rijbewijs verlengen", limit=4)
+    assert len(results) == 4
+    scores = [c.score for c in results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= c.semantic <= 1 and 0 <= c.lexical <= 1 for c in results)
+    assert results[0].entry.id == "rijbewijs-verlengen"
+    assert results[0].lexical > 0.5 > max(c.lexical for c in results[1:])
+
+
+def test_unrelated_question_scores_low(encoder: Encoder, small_entries: list[Entry]) -> None:
+    related = HybridIndex(encoder, small_entries).search("hoe vraag ik een paspoort aan")[0]
+    unrelated = HybridIndex(encoder, small_entries).search("wat voor weer wordt het morgen")[0]
+    assert unrelated.score < related.score - 0.3
+
+
+def test_topic_is_a_boost_not_a_filter(encoder: Encoder, small_entries: list[Entry]) -> None:
+    index = HybridIndex(encoder, small_entries)
+    plain = {c.entry.id: c.score for c in index.search("grofvuil", limit=4)}
+    boosted = {c.entry.id: c.score for c in index.search("grofvuil", topic="moving", limit=4)}
+    assert abs(boosted["verhuizing-doorgeven"] - plain["verhuizing-doorgeven"] - TOPIC_BOOST) < 1e-3
+    # The boost does not hide the entry that really matches.
+    assert index.search("grofvuil", topic="moving")[0].entry.id == "grofvuil-ophalen"
+
+
+def test_empty_index_and_empty_query(encoder: Encoder, small_entries: list[Entry]) -> None:
+    assert HybridIndex(encoder, []).search("paspoort") == []
+    assert HybridIndex(encoder, small_entries).search("   ") == []
