@@ -26,18 +26,28 @@ class Reply:
 
 
 def parse_replies(messages: list[dict[str, Any]]) -> list[Reply]:
-    """Rasa sends a text and the custom payload that belongs to it as two messages; join them."""
+    """Rasa's REST channel splits a text at blank lines and sends an action's custom payload as a
+    message of its own, after the texts. Join each action's parts into one reply again."""
     replies: list[Reply] = []
+    parts: list[dict[str, Any]] = []
+
+    def reply_of(group: list[dict[str, Any]], meta: dict[str, Any]) -> Reply:
+        buttons = [b for part in group for b in part.get("buttons") or []]
+        return Reply(
+            text="\n\n".join(str(part["text"]) for part in group),
+            choices=[Choice(title=str(b["title"]), payload=str(b["payload"])) for b in buttons],
+            meta=meta,
+        )
+
     for message in messages:
         custom = message.get("custom")
         if isinstance(custom, dict) and METADATA_KEY in custom:
-            if replies and not replies[-1].meta:
-                replies[-1].meta = dict(custom[METADATA_KEY])
-            continue
-        if message.get("text"):
-            buttons = message.get("buttons") or []
-            choices = [Choice(title=str(b["title"]), payload=str(b["payload"])) for b in buttons]
-            replies.append(Reply(text=str(message["text"]), choices=choices))
+            if parts:
+                replies.append(reply_of(parts, dict(custom[METADATA_KEY])))
+                parts = []
+        elif message.get("text"):
+            parts.append(message)
+    replies.extend(reply_of([part], {}) for part in parts)
     return replies
 
 

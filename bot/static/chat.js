@@ -13,17 +13,34 @@
 
   function setStatus(text) { statusLine.textContent = text; }
 
-  function render(message) {
-    if (shown[message.id]) return;
-    shown[message.id] = true;
-    var bubble = document.createElement("div");
-    bubble.className = "message " + (message.direction === "in" ? "in" : "out");
+  function bubble(direction, text) {
+    var entry = document.createElement("div");
+    entry.className = "entry";
+    var body = document.createElement("div");
+    body.className = "message " + (direction === "in" ? "in" : "out");
     var who = document.createElement("span");
     who.className = "who";
-    who.textContent = message.direction === "in" ? "U: " : "Gemeente: ";
-    bubble.appendChild(who);
-    bubble.appendChild(document.createTextNode(message.text));
-    transcript.appendChild(bubble);
+    who.textContent = direction === "in" ? "U: " : "Gemeente: ";
+    body.appendChild(who);
+    body.appendChild(document.createTextNode(text));
+    entry.appendChild(body);
+    return entry;
+  }
+
+  // Messages are kept in the archive's order (their id), whichever way they arrived first.
+  function place(entry, id) {
+    entry.dataset.id = String(id);
+    var later = Array.prototype.find.call(transcript.children, function (child) {
+      return child.dataset.id && Number(child.dataset.id) > id;
+    });
+    transcript.insertBefore(entry, later || null);
+  }
+
+  function render(message, pending) {
+    if (shown[message.id]) return;
+    shown[message.id] = true;
+    if (pending) { place(pending, message.id); pending.classList.remove("pending"); return; }
+    var entry = bubble(message.direction, message.text);
     if (message.choices && message.choices.length) {
       var choices = document.createElement("div");
       choices.className = "choices";
@@ -31,11 +48,12 @@
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = choice.title;
-        button.addEventListener("click", function () { send(choice.payload, choice.title); });
+        button.addEventListener("click", function () { send(choice.payload); });
         choices.appendChild(button);
       });
-      transcript.appendChild(choices);
+      entry.appendChild(choices);
     }
+    place(entry, message.id);
     transcript.scrollTop = transcript.scrollHeight;
   }
 
@@ -72,6 +90,10 @@
 
   function send(text) {
     var clientId = String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+    var pending = bubble("in", text);
+    pending.classList.add("pending");
+    transcript.appendChild(pending);
+    transcript.scrollTop = transcript.scrollHeight;
     setStatus("De assistent typt…");
     return fetch(api + "/messages", {
       method: "POST",
@@ -80,11 +102,13 @@
     }).then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok) throw new Error((body.error && body.error.message) || "error");
-        render(body.message);
-        body.replies.forEach(render);
+        render(body.message, pending);
+        body.replies.forEach(function (reply) { render(reply); });
         setStatus("");
       });
     }).catch(function (error) {
+      pending.remove();
+      input.value = text;
       setStatus("Uw bericht is niet verstuurd: " + error.message + ". Probeer het opnieuw.");
     });
   }

@@ -1,0 +1,101 @@
+"""Real processes: `loket run` (which starts and supervises a real Rasa), once per test session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.cli import free_port
+from bot.settings import PROJECT_DIR
+
+LOKET = PROJECT_DIR / ".venv" / "bin" / "loket"
+START_TIMEOUT = 300.0
+
+
+@dataclass
+class LoketProcess:
+    process: subprocess.Popen[bytes]
+    url: str
+    rasa_url: str
+    data_dir: Path
+    env: dict[str, str]
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'loket.db'}"
+
+    def log(self) -> str:
+        return (self.data_dir / "loket.log").read_text(encoding="utf-8", errors="replace")
+
+
+def loket_env(data_dir: Path, rasa_port: int, port: int | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+    env.update(
+        LOKET_DATA_DIR=str(data_dir),
+        LOKET_RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        LOKET_CONFIG_FILE=str(data_dir / "no-config.env"),
+        HF_HUB_OFFLINE="1",
+    )
+    if port is not None:
+        env["LOKET_PORT"] = str(port)
+    return env
+
+
+def wait_until_ready(loket: LoketProcess, log_line: str = "Loket is ready") -> None:
+    """Until loket and Rasa both answer and loket has logged `log_line`."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if loket.process.poll() is not None:
+            pytest.fail(f"loket run exited with {loket.process.returncode}:\n{loket.log()[-3000:]}")
+        try:
+            loket_ok = httpx.get(f"{loket.url}/healthz", timeout=1).status_code == 200
+            rasa = httpx.get(f"{loket.rasa_url}/status", timeout=1)
+            rasa_ok = rasa.status_code == 200 and rasa.json().get("model_id")
+            if loket_ok and rasa_ok and log_line in loket.log():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"loket run was not ready within {START_TIMEOUT:.0f} s:\n{loket.log()[-3000:]}")
+
+
+def start_loket(data_dir: Path) -> LoketProcess:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port, rasa_port = free_port(), free_port()
+    env = loket_env(data_dir, rasa_port, port)
+    with (data_dir / "loket.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(LOKET), "run"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir
+        )
+    loket = LoketProcess(
+        process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", data_dir, env
+    )
+    wait_until_ready(loket)
+    return loket
+
+
+def stop_loket(loket: LoketProcess) -> int:
+    """Ctrl-C, as a person at the terminal would; returns the exit code."""
+    if loket.process.poll() is None:
+        loket.process.send_signal(signal.SIGINT)
+        try:
+            loket.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            loket.process.kill()
+            loket.process.wait()
+    return loket.process.returncode
+
+
+@pytest.fixture(scope="session")
+def loket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoketProcess]:
+    running = start_loket(tmp_path_factory.mktemp("loket"))
+    yield running
+    stop_loket(running)

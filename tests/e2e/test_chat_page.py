@@ -1,0 +1,78 @@
+"""The chat page in a real browser (Debian's Chromium through Playwright), against `loket run`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.conftest import LoketProcess
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, loket: LoketProcess) -> Iterator[Page]:
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(loket.url + "/")
+    yield page
+    context.close()
+    assert dialogs == [], "a script from a message ran in the page"
+
+
+def ask(page: Page, text: str) -> None:
+    page.get_by_label("Uw bericht").fill(text)
+    page.keyboard.press("Enter")
+
+
+def test_resident_asks_for_a_passport_and_gets_the_answer(page: Page) -> None:
+    ask(page, "hoe vraag ik een nieuw paspoort aan?")
+    transcript = page.get_by_role("log", name="Gesprek")
+    expect(transcript.locator(".message.in")).to_have_text(
+        "U: hoe vraag ik een nieuw paspoort aan?"
+    )
+    expect(transcript.locator(".message.out").first).to_contain_text("pasfoto", timeout=30_000)
+
+
+def test_page_has_no_serious_accessibility_violations(page: Page) -> None:
+    ask(page, "hallo")
+    expect(page.locator(".message.out").first).to_be_visible(timeout=30_000)
+    results = Axe().run(page)
+    serious = [
+        (v["id"], v["help"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_a_message_with_html_is_shown_as_text(page: Page) -> None:
+    payload = "<img src=x onerror=alert(1)>"
+    ask(page, payload)
+    transcript = page.get_by_role("log", name="Gesprek")
+    expect(transcript.locator(".message.in")).to_have_text("U: " + payload)
+    expect(transcript.locator(".message.out").first).to_be_visible(timeout=30_000)
+    assert transcript.locator("img").count() == 0
+
+
+def test_conversation_survives_a_reload(page: Page) -> None:
+    ask(page, "bedankt")
+    expect(page.locator(".message.out")).to_have_count(1, timeout=30_000)
+    page.reload()
+    expect(page.locator(".message")).to_have_count(2, timeout=10_000)
