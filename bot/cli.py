@@ -9,19 +9,27 @@ import json
 import logging
 import socket
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from sqlalchemy.orm import Session
 
 from bot import archive
+from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
+from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.supervisor import RasaSupervisor
 from channels.base import Inbound, Outbound, normalise
+from knowledge_base import store
+from knowledge_base.entries import Status
+from knowledge_base.files import read_entries
+from knowledge_base.seed import dump_seed
 
 logger = logging.getLogger("loket")
 
@@ -94,9 +102,16 @@ class _PrintChannel:
 
 
 @contextlib.asynccontextmanager
-async def pipeline(settings: Settings, echo: bool) -> AsyncIterator[Services]:
-    """Loket's whole pipeline in this process, with a Rasa: the running one, or one of our own."""
-    own_rasa = not await _rasa_ready(settings.rasa_url)
+async def pipeline(
+    settings: Settings, echo: bool, own_rasa: bool | None = None
+) -> AsyncIterator[Services]:
+    """Loket's whole pipeline in this process, with a Rasa: the running one, or one of our own.
+
+    A Rasa of our own calls this process's actions; a running one calls those of the loket that
+    started it (`own_rasa=True` when this process's knowledge base must answer).
+    """
+    if own_rasa is None:
+        own_rasa = not await _rasa_ready(settings.rasa_url)
     if own_rasa:
         settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{free_port()}"})
     app = create_app(settings)
@@ -159,6 +174,69 @@ def ask(settings: Settings, text: str, as_json: bool) -> int:
     return 0
 
 
+def kb_import(settings: Settings, path: Path, publish: bool) -> int:
+    services = build_services(settings)
+    status = Status.PUBLISHED if publish else Status.DRAFT
+    try:
+        entries = read_entries(path)
+    except (OSError, ValueError) as error:
+        print(f"loket kb import: {error}", file=sys.stderr)
+        return 1
+    with Session(services.engine) as session, session.begin():
+        counts = store.import_entries(session, entries, status)
+    print(
+        f"{path.name}: {counts['added']} added, {counts['updated']} with a new version, "
+        f"{counts['unchanged']} unchanged ({status.value})"
+    )
+    return 0
+
+
+def kb_export(settings: Settings, out: Path | None) -> int:
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    with Session(engine) as session:
+        text = dump_seed(
+            [(entry, status.value) for entry, status in store.latest_versions(session)]
+        )
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+    return 0
+
+
+async def _evaluate(
+    settings: Settings, corpus: list[Path], queries_file: Path, kind: str
+) -> tuple[dict[str, Any], list[str]]:
+    with tempfile.TemporaryDirectory(prefix="loket-eval-") as workdir:
+        evaluation = evaluation_module.prepare(settings, corpus, Path(workdir))
+        if kind == "retrieval":
+            queries = evaluation_module.retrieval_queries(queries_file, evaluation)
+        else:
+            queries = evaluation_module.oos_queries(queries_file)
+        async with pipeline(evaluation.settings, echo=False, own_rasa=True) as services:
+            report = await evaluation_module.run_queries(services, queries)
+    if kind == "retrieval":
+        return report.retrieval(), report.confusion()
+    return report.out_of_scope(), report.confusion()
+
+
+def evaluate(
+    settings: Settings, kind: str, corpus: list[Path], queries: Path, as_json: bool
+) -> int:
+    try:
+        figures, confusion = asyncio.run(_evaluate(settings, corpus, queries, kind))
+    except (OSError, ValueError, LoketError) as error:
+        print(f"loket eval {kind}: {error}", file=sys.stderr)
+        return 1
+    for line in confusion:
+        print(line)
+    print(" ".join(f"{key}={value}" for key, value in figures.items()))
+    if as_json:
+        print(json.dumps(figures))
+    return 0
+
+
 def setup(settings: Settings) -> int:
     """Create or upgrade the database and import the starter knowledge base if it is empty."""
     services = build_services(settings)
@@ -181,6 +259,37 @@ def parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     ask_parser.add_argument("text", help="the message, as a resident would write it")
     commands.add_parser("setup", help="create the database and import the starter answers")
+
+    kb = commands.add_parser("kb", help="the knowledge base").add_subparsers(
+        dest="kb_command", required=True
+    )
+    kb_import_parser = kb.add_parser("import", help="import a seed .yml or a rijksoverheid .csv")
+    kb_import_parser.add_argument("file", type=Path)
+    kb_import_parser.add_argument(
+        "--publish", action="store_true", help="publish at once (default: as drafts)"
+    )
+    kb_export_parser = kb.add_parser("export", help="write every entry's newest version as YAML")
+    kb_export_parser.add_argument("--out", type=Path, help="a file (default: standard output)")
+
+    evaluation = commands.add_parser("eval", help="measure answer quality").add_subparsers(
+        dest="eval_command", required=True
+    )
+    for name, help_text, columns in (
+        ("retrieval", "answers to paraphrased questions", "id<TAB>query"),
+        ("oos", "out-of-scope messages that must not be answered", "text"),
+    ):
+        eval_parser = evaluation.add_parser(name, help=help_text)
+        eval_parser.add_argument(
+            "--corpus",
+            type=Path,
+            action="append",
+            required=True,
+            help="a rijksoverheid CSV or seed YAML (repeat for several)",
+        )
+        eval_parser.add_argument(
+            "--queries", type=Path, required=True, help=f"a TSV with the header {columns}"
+        )
+        eval_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     return main_parser
 
 
@@ -203,6 +312,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "ask":
         return ask(settings, args.text, args.json)
+    if args.command == "kb":
+        if args.kb_command == "import":
+            return kb_import(settings, args.file, args.publish)
+        return kb_export(settings, args.out)
+    if args.command == "eval":
+        return evaluate(settings, args.eval_command, args.corpus, args.queries, args.json)
     return setup(settings)
 
 

@@ -60,3 +60,40 @@ def parse_seed(document: Any, source: str = "seed") -> list[Entry]:
 def read_seed(path: Path) -> list[Entry]:
     with path.open(encoding="utf-8") as file:
         return parse_seed(yaml.safe_load(file), source=str(path))
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else ">" if len(value) > 90 else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_seed(entries: list[tuple[Entry, str]]) -> str:
+    """The seed format, with each entry's version and status, for review in git."""
+    document = {
+        "version": 1,
+        "entries": [
+            {
+                "id": entry.id,
+                **({"external_id": entry.external_id} if entry.external_id else {}),
+                "topic": entry.topic,
+                "version": entry.version,
+                "status": status,
+                "owner": entry.owner,
+                "source_url": entry.source_url,
+                "questions": {lang: list(qs) for lang, qs in entry.questions.items()},
+                "answer": dict(entry.answers),
+            }
+            for entry, status in entries
+        ],
+    }
+    dumped: str = yaml.dump(
+        document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+    )
+    return dumped

@@ -36,7 +36,7 @@ class KnowledgeBase:
         with Session(self.engine) as session, session.begin():
             if store.count_entries(session):
                 return 0
-            added = store.add_entries(session, read_seed(seed_file), Status.PUBLISHED)
+            added = store.import_entries(session, read_seed(seed_file), Status.PUBLISHED)["added"]
         logger.info("Imported %d starter entries from %s", added, seed_file.name)
         return added
 

@@ -4,36 +4,100 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from knowledge_base.entries import Entry, Status
 from knowledge_base.tables import EntryRow, EntryVersionRow
+from knowledge_base.text import Language
 
 
 def count_entries(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(EntryRow)) or 0
 
 
-def add_entries(session: Session, entries: Iterable[Entry], status: Status) -> int:
-    """Store each entry as a new entry with its first version; returns how many were added."""
-    added = 0
+def _version_row(entry: Entry, version: int, status: Status) -> EntryVersionRow:
+    return EntryVersionRow(
+        entry_id=entry.id,
+        version=version,
+        status=status.value,
+        questions={lang: list(qs) for lang, qs in entry.questions.items()},
+        answers=dict(entry.answers),
+        source_url=entry.source_url,
+        owner=entry.owner,
+    )
+
+
+def import_entries(session: Session, entries: Iterable[Entry], status: Status) -> dict[str, int]:
+    """Add new entries, and a new version of each existing entry whose content changed.
+
+    A newly published version retires the entry's earlier published versions. Returns counts of
+    entries `added`, `updated` (a new version) and `unchanged`.
+    """
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
     for entry in entries:
-        session.add(EntryRow(id=entry.id, external_id=entry.external_id, topic=entry.topic))
-        session.add(
-            EntryVersionRow(
-                entry_id=entry.id,
-                version=entry.version,
-                status=status.value,
-                questions={lang: list(qs) for lang, qs in entry.questions.items()},
-                answers=dict(entry.answers),
-                source_url=entry.source_url,
-                owner=entry.owner,
-            )
+        row = session.get(EntryRow, entry.id)
+        if row is None:
+            session.add(EntryRow(id=entry.id, external_id=entry.external_id, topic=entry.topic))
+            session.add(_version_row(entry, 1, status))
+            counts["added"] += 1
+            continue
+        latest = session.scalars(
+            select(EntryVersionRow)
+            .where(EntryVersionRow.entry_id == entry.id)
+            .order_by(EntryVersionRow.version.desc())
+            .limit(1)
+        ).one()
+        same = (
+            latest.questions == {lang: list(qs) for lang, qs in entry.questions.items()}
+            and latest.answers == dict(entry.answers)
+            and latest.source_url == entry.source_url
+            and row.topic == entry.topic
         )
-        added += 1
-    return added
+        if same:
+            counts["unchanged"] += 1
+            continue
+        if status is Status.PUBLISHED:
+            session.execute(
+                update(EntryVersionRow)
+                .where(EntryVersionRow.entry_id == entry.id)
+                .where(EntryVersionRow.status == Status.PUBLISHED.value)
+                .values(status=Status.RETIRED.value)
+            )
+        row.topic = entry.topic
+        session.add(_version_row(entry, latest.version + 1, status))
+        counts["updated"] += 1
+    return counts
+
+
+def latest_versions(session: Session) -> list[tuple[Entry, Status]]:
+    """Every entry's newest version, whatever its status (for export and review)."""
+    rows = session.execute(
+        select(EntryVersionRow, EntryRow)
+        .join(EntryRow, EntryRow.id == EntryVersionRow.entry_id)
+        .order_by(EntryVersionRow.entry_id, EntryVersionRow.version.desc())
+    ).all()
+    latest: dict[str, tuple[Entry, Status]] = {}
+    for version, entry in rows:
+        if entry.id not in latest:
+            latest[entry.id] = (_entry(entry, version), Status(version.status))
+    return list(latest.values())
+
+
+def _entry(entry: EntryRow, version: EntryVersionRow) -> Entry:
+    return Entry(
+        id=entry.id,
+        version=version.version,
+        topic=entry.topic,
+        # JSON columns, written by this module from an Entry.
+        questions=cast("dict[Language, list[str]]", version.questions),
+        answers=cast("dict[Language, str]", version.answers),
+        source_url=version.source_url,
+        owner=version.owner,
+        external_id=entry.external_id,
+    )
 
 
 def answerable_entries(session: Session, now: datetime | None = None) -> list[Entry]:
@@ -51,14 +115,5 @@ def answerable_entries(session: Session, now: datetime | None = None) -> list[En
     for version, entry in rows:
         if entry.id in entries:
             continue
-        entries[entry.id] = Entry(
-            id=entry.id,
-            version=version.version,
-            topic=entry.topic,
-            questions=version.questions,
-            answers=version.answers,
-            source_url=version.source_url,
-            owner=version.owner,
-            external_id=entry.external_id,
-        )
+        entries[entry.id] = _entry(entry, version)
     return list(entries.values())

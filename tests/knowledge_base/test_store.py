@@ -16,10 +16,10 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 def test_only_published_versions_are_answerable(engine: Engine, small_entries: list[Entry]) -> None:
     published, draft, in_review, retired = small_entries
     with Session(engine) as session, session.begin():
-        store.add_entries(session, [published], Status.PUBLISHED)
-        store.add_entries(session, [draft], Status.DRAFT)
-        store.add_entries(session, [in_review], Status.IN_REVIEW)
-        store.add_entries(session, [retired], Status.RETIRED)
+        store.import_entries(session, [published], Status.PUBLISHED)
+        store.import_entries(session, [draft], Status.DRAFT)
+        store.import_entries(session, [in_review], Status.IN_REVIEW)
+        store.import_entries(session, [retired], Status.RETIRED)
     with Session(engine) as session:
         answerable = store.answerable_entries(session, NOW)
     assert [e.id for e in answerable] == [published.id]
@@ -29,7 +29,7 @@ def test_only_published_versions_are_answerable(engine: Engine, small_entries: l
 
 def test_validity_window(engine: Engine, small_entries: list[Entry]) -> None:
     with Session(engine) as session, session.begin():
-        store.add_entries(session, small_entries[:3], Status.PUBLISHED)
+        store.import_entries(session, small_entries[:3], Status.PUBLISHED)
         windows = {
             small_entries[0].id: (NOW - timedelta(days=1), NOW + timedelta(days=1)),  # valid
             small_entries[1].id: (NOW + timedelta(hours=1), None),  # not yet
@@ -48,7 +48,7 @@ def test_validity_window(engine: Engine, small_entries: list[Entry]) -> None:
 def test_newest_published_version_wins(engine: Engine, small_entries: list[Entry]) -> None:
     first = small_entries[0]
     with Session(engine) as session, session.begin():
-        store.add_entries(session, [first], Status.PUBLISHED)
+        store.import_entries(session, [first], Status.PUBLISHED)
         session.add(
             EntryVersionRow(
                 entry_id=first.id,
