@@ -55,6 +55,39 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "- call {phone}, {opening_hours}\n"
         "- type 'person' to talk to a colleague",
     },
+    "unsupported_photo": {
+        "nl": "Ik kan helaas geen foto's bekijken. Wilt u in een bericht beschrijven wat u ziet "
+        "of wat u wilt vragen?",
+        "en": "Sorry, I can't look at photos. Could you describe in a message what you see or "
+        "what you would like to ask?",
+    },
+    "unsupported_voice": {
+        "nl": "Ik kan helaas geen spraakberichten beluisteren. Wilt u uw vraag typen?",
+        "en": "Sorry, I can't listen to voice messages. Could you type your question?",
+    },
+    "unsupported_file": {
+        "nl": "Ik kan helaas geen bestanden of video's openen. Wilt u uw vraag typen?",
+        "en": "Sorry, I can't open files or videos. Could you type your question?",
+    },
+    "unsupported_sticker": {
+        "nl": "Leuk! Ik begrijp alleen tekst. Wat is uw vraag?",
+        "en": "Nice! I only understand text. What is your question?",
+    },
+    "unsupported_location": {
+        "nl": "Bedankt voor uw locatie. Ik kan die nog niet gebruiken. Beschrijf in een bericht "
+        "waar het is, bijvoorbeeld met de straatnaam.",
+        "en": "Thank you for your location. I can't use it yet. Please describe in a message "
+        "where it is, for example with the street name.",
+    },
+    "unsupported_edit": {
+        "nl": "U heeft een bericht aangepast. Ik lees alleen nieuwe berichten: stuur uw vraag "
+        "gerust opnieuw.",
+        "en": "You edited a message. I only read new messages: please send your question again.",
+    },
+    "unsupported_other": {
+        "nl": "Dit soort bericht kan ik helaas niet lezen. Wilt u uw vraag typen?",
+        "en": "Sorry, I can't read this kind of message. Could you type your question?",
+    },
     "more_info": {
         "nl": "Meer informatie: {url}",
         "en": "More information: {url}",

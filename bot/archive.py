@@ -13,11 +13,34 @@ from sqlalchemy.orm import Session
 from bot.tables import ConversationRow, MessageRow
 
 
-def new_conversation(session: Session, channel: str, language: str = "nl") -> ConversationRow:
-    conversation = ConversationRow(id=str(uuid.uuid4()), channel=channel, language=language)
+def new_conversation(
+    session: Session, channel: str, channel_key: str | None = None, language: str = "nl"
+) -> ConversationRow:
+    """A new conversation; without a `channel_key` the conversation's id is its key (web chat)."""
+    conversation_id = str(uuid.uuid4())
+    conversation = ConversationRow(
+        id=conversation_id,
+        channel=channel,
+        channel_key=channel_key or conversation_id,
+        language=language,
+    )
     session.add(conversation)
     session.flush()
     return conversation
+
+
+def open_conversation(session: Session, channel: str, channel_key: str) -> ConversationRow | None:
+    """The resident's current conversation on a channel, if there is one that is not closed."""
+    return session.scalars(
+        select(ConversationRow)
+        .where(
+            ConversationRow.channel == channel,
+            ConversationRow.channel_key == channel_key,
+            ConversationRow.state != "closed",
+        )
+        .order_by(ConversationRow.created_at.desc())
+        .limit(1)
+    ).first()
 
 
 def find_by_external_id(

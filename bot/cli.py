@@ -10,6 +10,7 @@ import logging
 import socket
 import sys
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from typing import Any
 import uvicorn
 from sqlalchemy.orm import Session
 
-from bot import archive
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
 from bot.database import make_engine, migrate
@@ -96,7 +96,7 @@ class _PrintChannel:
     def __init__(self, echo: bool) -> None:
         self._echo = echo
 
-    async def send(self, conversation_key: str, message: Outbound) -> None:
+    async def send(self, channel_key: str, message: Outbound) -> None:
         if self._echo:
             print(message.text, end="\n\n", flush=True)
 
@@ -147,9 +147,7 @@ async def _rasa_ready(url: str) -> bool:
 
 async def _ask(settings: Settings, text: str, as_json: bool) -> dict[str, Any]:
     async with pipeline(settings, echo=not as_json) as services:
-        with Session(services.engine) as session, session.begin():
-            conversation_id = archive.new_conversation(session, "cli").id
-        turn = await services.router.handle(Inbound("cli", conversation_id, normalise(text)))
+        turn = await services.router.handle(Inbound("cli", str(uuid.uuid4()), normalise(text)))
     meta = turn.meta
     return {
         "text": "\n\n".join(reply.text for reply in turn.replies),

@@ -41,9 +41,16 @@ def _alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration; does nothing when it is there already."""
     config = _alembic_config(engine)
-    with engine.begin() as connection:
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:  # SQLite alters a table by copying it, which its foreign keys would refuse
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        connection.commit()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def make_revision(engine: Engine, message: str) -> None:

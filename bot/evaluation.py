@@ -8,6 +8,7 @@ The knowledge base is a throwaway one, built from the corpus in a temporary dire
 from __future__ import annotations
 
 import csv
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import archive
 from bot.app import Services
 from bot.database import make_engine, migrate
 from bot.settings import Settings
@@ -127,9 +127,9 @@ class Query:
 async def run_queries(services: Services, queries: list[Query]) -> Report:
     report = Report()
     for query in queries:
-        with Session(services.engine) as session, session.begin():
-            conversation_id = archive.new_conversation(session, "cli").id
-        turn = await services.router.handle(Inbound("cli", conversation_id, normalise(query.text)))
+        turn = await services.router.handle(
+            Inbound("cli", str(uuid.uuid4()), normalise(query.text))
+        )
         meta = turn.meta
         entry = meta.get("kb_entry") or {}
         candidates = meta.get("candidates") or []

@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from actions.texts import TEXTS
 from bot import archive
 from bot.archive import MessageView
 from bot.errors import NotFound
 from bot.rasa_client import RasaClient, Reply
 from bot.tables import ConversationRow, MessageRow
 from channels.base import Channel, Inbound, Outbound
+from knowledge_base.entries import render
 from knowledge_base.text import LANGUAGES, Language, detect_language
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,14 @@ class Turn:
     replies: list[MessageView]
     meta: dict[str, Any]
     duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class _Conversation:
+    id: str
+    state: str
+    language: Language
+    replayed: Turn | None
 
 
 class _ConversationLocks:
@@ -73,59 +83,56 @@ class Router:
         self._channels[channel.name] = channel
 
     async def handle(self, inbound: Inbound) -> Turn:
-        async with self._locks.hold(inbound.conversation_key):
+        async with self._locks.hold(f"{inbound.channel}:{inbound.channel_key}"):
             return await self._handle(inbound)
 
     async def _handle(self, inbound: Inbound) -> Turn:
-        conversation_id = inbound.conversation_key
-        known = await asyncio.to_thread(self._state, conversation_id, inbound.external_id)
-        state, default_language, replayed = known
-        if replayed is not None:
-            return replayed
-        language = detect_language(inbound.text, default=default_language)
-
+        conversation = await asyncio.to_thread(self._conversation, inbound)
+        if conversation.replayed is not None:
+            return conversation.replayed
+        language = detect_language(inbound.text, default=conversation.language)
         replies: list[Reply] = []
-        if state != "agent":
+        if inbound.kind != "text":
+            replies = [Reply(text=render(TEXTS[f"unsupported_{inbound.kind}"][language], {}))]
+        elif conversation.state != "agent":
             replies = await self._rasa.send(
-                conversation_id, rasa_text(inbound.text), {"language": language}
+                conversation.id, rasa_text(inbound.text), {"language": language}
             )
-        turn = await asyncio.to_thread(self._store, inbound, language, replies)
+        turn = await asyncio.to_thread(self._store, conversation.id, inbound, language, replies)
         channel = self._channels[inbound.channel]
         for view, reply in zip(turn.replies, replies, strict=True):
             outbound = Outbound(text=view.text, choices=reply.choices, message_id=view.id)
-            await channel.send(conversation_id, outbound)
+            await channel.send(inbound.channel_key, outbound)
         return turn
 
-    def _state(
-        self, conversation_id: str, external_id: str | None
-    ) -> tuple[str, Language, Turn | None]:
-        with Session(self._engine) as session:
-            conversation = session.get(ConversationRow, conversation_id)
-            if conversation is None:
-                raise NotFound("Unknown conversation")
-            language: Language = "en" if conversation.language == "en" else "nl"
-            if external_id is not None:
-                earlier = archive.find_by_external_id(session, conversation_id, external_id)
+    def _conversation(self, inbound: Inbound) -> _Conversation:
+        """The resident's open conversation on this channel (a new one if there is none), and
+        the earlier turn if this message is a replay."""
+        with Session(self._engine) as session, session.begin():
+            row = archive.open_conversation(session, inbound.channel, inbound.channel_key)
+            if row is None:
+                if inbound.channel == "webchat":
+                    raise NotFound("Unknown conversation")
+                row = archive.new_conversation(session, inbound.channel, inbound.channel_key)
+            language: Language = "en" if row.language == "en" else "nl"
+            replayed = None
+            if inbound.external_id is not None:
+                earlier = archive.find_by_external_id(session, row.id, inbound.external_id)
                 if earlier is not None:
                     replies = [MessageView.of(r) for r in archive.replies_to(session, earlier)]
-                    return (
-                        conversation.state,
-                        language,
-                        Turn(
-                            inbound=MessageView.of(earlier),
-                            replies=replies,
-                            meta={},
-                            duplicate=True,
-                        ),
+                    replayed = Turn(
+                        inbound=MessageView.of(earlier), replies=replies, meta={}, duplicate=True
                     )
-            return conversation.state, language, None
+            return _Conversation(row.id, row.state, language, replayed)
 
-    def _store(self, inbound: Inbound, language: Language, replies: list[Reply]) -> Turn:
+    def _store(
+        self, conversation_id: str, inbound: Inbound, language: Language, replies: list[Reply]
+    ) -> Turn:
         meta = next((r.meta for r in replies if r.meta), {})
         intent = meta.get("intent") or {}
         handoff = next((r.meta["handoff"] for r in replies if r.meta.get("handoff")), None)
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            conversation = session.get(ConversationRow, inbound.conversation_key)
+            conversation = session.get(ConversationRow, conversation_id)
             if conversation is None:
                 raise NotFound("Unknown conversation")
             inbound_row = MessageRow(

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
 
-    kb_answer_threshold: float = 0.55
+    kb_answer_threshold: float = 0.5
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
 
     municipality_name: str = "Dijkstad"

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -33,9 +34,13 @@ class Base(DeclarativeBase):
 
 class ConversationRow(Base):
     __tablename__ = "conversation"
+    __table_args__ = (Index("ix_conversation_channel_key", "channel", "channel_key"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
+    channel_key: Mapped[str] = mapped_column(String(200))
+    """Where the resident is on the channel (a Telegram chat id, a WhatsApp number; for the web
+    chat the conversation's own id): what replies are sent to."""
     state: Mapped[str] = mapped_column(String(20), default="bot")
     language: Mapped[str] = mapped_column(String(5), default="nl")
     handoff_reason: Mapped[str | None] = mapped_column(String(60))

@@ -69,7 +69,7 @@ async def create_session(request: Request, body: SessionIn | None = None) -> Ses
 
     def store() -> str:
         with Session(services.engine) as session, session.begin():
-            conversation = archive.new_conversation(session, webchat.NAME, language)
+            conversation = archive.new_conversation(session, webchat.NAME, language=language)
             session.add(
                 WebchatSessionRow(
                     token_hash=webchat.token_hash(token),

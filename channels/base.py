@@ -43,11 +43,13 @@ class Inbound:
     """A resident's message, verified and normalised, whatever channel it came in on."""
 
     channel: str
-    conversation_key: str
-    """What identifies the conversation on this channel (a chat id, a phone number, a session)."""
+    channel_key: str
+    """Where the resident is on this channel (a chat id, a phone number, a web chat session)."""
     text: str
     external_id: str | None = None
     """The channel's own id of this message, so a replay is recognised."""
+    kind: str = "text"
+    """`text`, or what the resident sent instead that Loket cannot read (`photo`, `voice`, ...)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,6 @@ class Outbound:
 class Channel(Protocol):
     name: str
 
-    async def send(self, conversation_key: str, message: Outbound) -> None:
+    async def send(self, channel_key: str, message: Outbound) -> None:
         """Deliver a message to the resident, now or long after their last message."""
         ...

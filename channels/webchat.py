@@ -64,9 +64,9 @@ class WebchatChannel:
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
-    async def send(self, conversation_key: str, message: Outbound) -> None:
+    async def send(self, channel_key: str, message: Outbound) -> None:
         self._publisher.publish(
-            conversation_key,
+            channel_key,
             {
                 "id": message.message_id,
                 "direction": "out",

@@ -62,6 +62,7 @@ class Candidate:
     score: float
     semantic: float
     lexical: float
+    characters: float
 
 
 @dataclass(frozen=True)

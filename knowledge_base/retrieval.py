@@ -1,34 +1,52 @@
-"""Hybrid retrieval: sentence embeddings and BM25 over question variants, fused into one score.
+"""Hybrid retrieval: sentence embeddings, BM25 and character n-grams, fused into one score.
 
-Both parts give a score between 0 and 1 that means the same for every query, so one threshold can
+Each part gives a score between 0 and 1 that means the same for every query, so one threshold can
 separate "this is the answer" from "I don't know":
-- semantic: the highest cosine similarity between the query and any question variant of an entry;
-- lexical: the BM25 score divided by what a document containing every query term once would
-  score, so a query whose words the knowledge base has never seen scores low.
+- semantic: the highest cosine similarity between the query and any question variant of an entry
+  (or the opening of its answer);
+- lexical: the BM25 score over word stems divided by what a document containing every query term
+  once would score, so a query whose words the knowledge base has never seen scores low;
+- characters: the cosine similarity of character n-grams, which survives typos and Dutch compound
+  words ("grofvuil", "grof vuil") where stems do not.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge_base.embeddings import Encoder
 from knowledge_base.entries import Candidate, Entry
-from knowledge_base.text import LANGUAGES, stems
+from knowledge_base.text import LANGUAGES, stems, words
 
 BM25_K1: Final = 1.2
 BM25_B: Final = 0.75
-SEMANTIC_WEIGHT: Final = 0.55
+SEMANTIC_WEIGHT: Final = 0.45
+LEXICAL_WEIGHT: Final = 0.3
+CHARACTER_WEIGHT: Final = 0.25
 TOPIC_BOOST: Final = 0.06
 """Added when Rasa's intent names the entry's topic: a nudge, never a filter."""
 
 _QUESTION_REPEAT: Final = 2
 """Question variants count double against answer text in the lexical document."""
+_ANSWER_LEAD_SENTENCES: Final = 2
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def answer_lead(answer: str) -> str:
+    """The first sentences of an answer: what it is about, as an extra question variant."""
+    return " ".join(_SENTENCE_END.split(answer.replace("\n", " "))[:_ANSWER_LEAD_SENTENCES])
+
+
+def _character_text(text: str) -> str:
+    return " ".join(words(text))
 
 
 class _BM25:
@@ -78,18 +96,28 @@ class HybridIndex:
         owners: list[int] = []
         texts: list[str] = []
         documents: list[list[str]] = []
+        character_documents: list[str] = []
         for index, entry in enumerate(self.entries):
             document: list[str] = []
+            leads = [answer_lead(answer) for answer in entry.answers.values()]
             for language, question in entry.all_questions():
-                owners.append(index)
-                texts.append(question)
                 document += stems(question, language) * _QUESTION_REPEAT
             for language, answer in entry.answers.items():
                 document += stems(answer, language)
+            variants = [question for _, question in entry.all_questions()] + leads
+            owners += [index] * len(variants)
+            texts += variants
             documents.append(document)
+            character_documents.append(" ".join(variants))
         self._owners = np.array(owners, dtype=np.int64)
         self._vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         self._bm25 = _BM25(documents)
+        self._characters = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=_character_text
+        )
+        self._character_matrix = (
+            self._characters.fit_transform(character_documents) if self.entries else None
+        )
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -106,7 +134,13 @@ class HybridIndex:
         # The language of a short message is easily guessed wrong: stem it both ways, keep the best.
         lexical = np.max([self._bm25.scores(set(stems(query, lang))) for lang in LANGUAGES], axis=0)
 
-        fused = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
+        characters = np.zeros(len(self.entries), dtype=np.float32)
+        if self._character_matrix is not None:
+            query_ngrams = self._characters.transform([query])
+            characters = (self._character_matrix @ query_ngrams.T).toarray().ravel()
+        fused = (
+            SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + CHARACTER_WEIGHT * characters
+        )
         if topic:
             fused += TOPIC_BOOST * np.array([e.topic == topic for e in self.entries])
         best = np.argsort(-fused, kind="stable")[:limit]
@@ -116,6 +150,7 @@ class HybridIndex:
                 score=round(float(fused[i]), 4),
                 semantic=round(float(semantic[i]), 4),
                 lexical=round(float(lexical[i]), 4),
+                characters=round(float(characters[i]), 4),
             )
             for i in best
         ]

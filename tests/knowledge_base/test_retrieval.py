@@ -42,3 +42,13 @@ def test_topic_is_a_boost_not_a_filter(encoder: Encoder, small_entries: list[Ent
 def test_empty_index_and_empty_query(encoder: Encoder, small_entries: list[Entry]) -> None:
     assert HybridIndex(encoder, []).search("paspoort") == []
     assert HybridIndex(encoder, small_entries).search("   ") == []
+
+
+def test_typos_and_split_compounds_still_find_the_entry(
+    encoder: Encoder, small_entries: list[Entry]
+) -> None:
+    index = HybridIndex(encoder, small_entries)
+    best = index.search("grof vuil")[0]
+    assert best.entry.id == "grofvuil-ophalen"
+    assert best.characters > 0.2 > best.lexical  # the stems miss it, the characters do not
+    assert index.search("rijbewjis verlengen")[0].entry.id == "rijbewijs-verlengen"
