@@ -22,14 +22,15 @@ from rasa_sdk.interfaces import (
 from sqlalchemy import Engine
 
 from actions.actions import build_actions
-from bot import webchat_api
+from bot import webchat_api, webhooks
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.events import EventHub
 from bot.rasa_client import RasaClient
 from bot.router import Router
 from bot.settings import Settings
-from channels.base import ChannelError
+from channels.base import Channel, ChannelError
+from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
 from knowledge_base.embeddings import Encoder, SentenceTransformerEncoder
 from knowledge_base.service import KnowledgeBase
@@ -50,6 +51,7 @@ class Services:
     rasa: RasaClient
     router: Router
     executor: ActionExecutor
+    telegram: TelegramChannel | None
 
 
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
@@ -67,8 +69,19 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         executor.register_action(action)
     hub = EventHub()
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
-    router = Router(engine, rasa, {"webchat": WebchatChannel(hub)})
-    return Services(settings, engine, knowledge_base, hub, rasa, router, executor)
+    channels: list[Channel] = [WebchatChannel(hub)]
+    telegram = None
+    if settings.telegram_enabled:
+        telegram = TelegramChannel(
+            settings.telegram_bot_token.get_secret_value(),
+            settings.telegram_webhook_secret.get_secret_value(),
+            settings.telegram_api_url,
+        )
+        channels.append(telegram)
+    else:
+        logger.info("Telegram is off: LOKET_TELEGRAM_BOT_TOKEN is not set")
+    router = Router(engine, rasa, {channel.name: channel for channel in channels})
+    return Services(settings, engine, knowledge_base, hub, rasa, router, executor, telegram)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -130,5 +143,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
         return JSONResponse(result.model_dump() if result else None)
 
     app.include_router(webchat_api.router)
+    app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

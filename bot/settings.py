@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
@@ -61,6 +61,32 @@ class Settings(BaseSettings):
     opening_hours_en: str = "Monday to Friday from 8:30 to 17:00"
 
     webchat_session_hours: int = Field(default=24, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Webhook and API bodies larger than this are refused with 413 before they are parsed."""
+
+    public_url: str = ""
+    """The address the internet reaches Loket on (e.g. https://loket.gemeente.nl), as the
+    platforms see it behind proxies: webhooks are registered and Twilio signatures checked
+    against it."""
+
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org/bot"
+
+    @model_validator(mode="after")
+    def _channel_secrets(self) -> Settings:
+        if self.telegram_bot_token.get_secret_value() and not (
+            self.telegram_webhook_secret.get_secret_value()
+        ):
+            raise ValueError(
+                "LOKET_TELEGRAM_WEBHOOK_SECRET is required with LOKET_TELEGRAM_BOT_TOKEN: "
+                "without it anyone could post forged updates to the webhook"
+            )
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token.get_secret_value())
 
     @field_validator("data_dir", "rasa_project_dir", "rasa_model", "kb_seed_file")
     @classmethod

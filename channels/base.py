@@ -38,6 +38,18 @@ class Unauthorized(ChannelError):
     code = "unauthorized"
 
 
+class Forbidden(ChannelError):
+    """A webhook request that the platform did not sign: refused, and nothing of it is kept."""
+
+    status = 403
+    code = "forbidden"
+
+
+class TooLarge(ChannelError):
+    status = 413
+    code = "too_large"
+
+
 @dataclass(frozen=True)
 class Inbound:
     """A resident's message, verified and normalised, whatever channel it came in on."""

@@ -52,3 +52,24 @@ class SentenceTransformerEncoder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class CachingEncoder:
+    """Remembers the vectors of the texts it encoded, so rebuilding an index after one entry
+    changed encodes only that entry's texts. `keep_only` forgets texts no longer in use."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encoder = encoder
+        self._cache: dict[str, npt.NDArray[np.float32]] = {}
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            self._cache.update(zip(missing, self._encoder.encode(missing), strict=True))
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def keep_only(self, texts: Sequence[str]) -> None:
+        keep = set(texts)
+        self._cache = {t: v for t, v in self._cache.items() if t in keep}

@@ -90,7 +90,10 @@ class _BM25:
 class HybridIndex:
     """An immutable index over one set of entries; build a new one when the entries change."""
 
-    def __init__(self, encoder: Encoder, entries: Sequence[Entry]) -> None:
+    def __init__(
+        self, encoder: Encoder, entries: Sequence[Entry], document_encoder: Encoder | None = None
+    ) -> None:
+        """`document_encoder` encodes the entries' texts (a caching one), `encoder` queries."""
         self.encoder = encoder
         self.entries = list(entries)
         owners: list[int] = []
@@ -110,7 +113,12 @@ class HybridIndex:
             documents.append(document)
             character_documents.append(" ".join(variants))
         self._owners = np.array(owners, dtype=np.int64)
-        self._vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        self.texts = texts
+        self._vectors = (
+            (document_encoder or encoder).encode(texts)
+            if texts
+            else np.zeros((0, 1), dtype=np.float32)
+        )
         self._bm25 = _BM25(documents)
         self._characters = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=_character_text

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from knowledge_base import store
-from knowledge_base.embeddings import Encoder
+from knowledge_base.embeddings import CachingEncoder, Encoder
 from knowledge_base.entries import Decision, Status
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
@@ -27,6 +27,7 @@ class KnowledgeBase:
     def __init__(self, engine: Engine, encoder: Encoder, threshold: float) -> None:
         self.engine = engine
         self.encoder = encoder
+        self._document_encoder = CachingEncoder(encoder)
         self.threshold = threshold
         self._index = HybridIndex(encoder, [])
         self._reload_lock = threading.Lock()
@@ -44,7 +45,8 @@ class KnowledgeBase:
         with self._reload_lock:
             with Session(self.engine) as session:
                 entries = store.answerable_entries(session)
-            self._index = HybridIndex(self.encoder, entries)
+            self._index = HybridIndex(self.encoder, entries, self._document_encoder)
+            self._document_encoder.keep_only(self._index.texts)
         logger.info("Knowledge base index holds %d answerable entries", len(entries))
         return len(entries)
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from knowledge_base.embeddings import Encoder
+from dataclasses import replace
+
+from knowledge_base.embeddings import CachingEncoder, Encoder
 from knowledge_base.entries import Entry
 from knowledge_base.retrieval import TOPIC_BOOST, HybridIndex
 
@@ -52,3 +54,27 @@ def test_typos_and_split_compounds_still_find_the_entry(
     assert best.entry.id == "grofvuil-ophalen"
     assert best.characters > 0.2 > best.lexical  # the stems miss it, the characters do not
     assert index.search("rijbewjis verlengen")[0].entry.id == "rijbewijs-verlengen"
+
+
+class CountingEncoder:
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.texts: list[str] = []
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        self.texts += list(texts)
+        return self.encoder.encode(texts)
+
+
+def test_rebuilding_encodes_only_changed_texts(
+    encoder: Encoder, small_entries: list[Entry]
+) -> None:
+    counting = CountingEncoder(encoder)
+    cache = CachingEncoder(counting)
+    first = HybridIndex(encoder, small_entries, cache)
+    assert len(counting.texts) == len(first.texts)
+    changed = replace(small_entries[0], questions={"nl": ["paspoort kwijt in het buitenland"]})
+    counting.texts.clear()
+    second = HybridIndex(encoder, [changed, *small_entries[1:]], cache)
+    assert counting.texts == ["paspoort kwijt in het buitenland"]
+    assert second.search("paspoort kwijt buitenland")[0].entry == changed
