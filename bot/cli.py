@@ -26,6 +26,7 @@ from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.supervisor import RasaSupervisor
 from channels.base import Inbound, Outbound, normalise
+from channels.telegram import TelegramChannel
 from knowledge_base import store
 from knowledge_base.entries import Status
 from knowledge_base.files import read_entries
@@ -235,6 +236,27 @@ def evaluate(
     return 0
 
 
+def telegram_set_webhook(settings: Settings) -> int:
+    if not settings.telegram_enabled:
+        print("loket channels: LOKET_TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return 1
+    if not settings.public_url.startswith("https://") and not settings.public_url.startswith(
+        "http://"
+    ):
+        print(
+            "loket channels: set LOKET_PUBLIC_URL to Loket's public https address", file=sys.stderr
+        )
+        return 1
+    url = settings.public_url.rstrip("/") + "/webhooks/telegram"
+    secret = settings.telegram_webhook_secret.get_secret_value()
+    channel = TelegramChannel(
+        settings.telegram_bot_token.get_secret_value(), secret, settings.telegram_api_url
+    )
+    asyncio.run(channel.set_webhook(url, secret))
+    print(f"Telegram sends updates to {url}")
+    return 0
+
+
 def setup(settings: Settings) -> int:
     """Create or upgrade the database and import the starter knowledge base if it is empty."""
     services = build_services(settings)
@@ -268,6 +290,15 @@ def parser() -> argparse.ArgumentParser:
     )
     kb_export_parser = kb.add_parser("export", help="write every entry's newest version as YAML")
     kb_export_parser.add_argument("--out", type=Path, help="a file (default: standard output)")
+
+    channels = commands.add_parser("channels", help="connect the messaging platforms")
+    platforms = channels.add_subparsers(dest="platform", required=True)
+    telegram = platforms.add_parser("telegram", help="Telegram").add_subparsers(
+        dest="telegram_command", required=True
+    )
+    telegram.add_parser(
+        "set-webhook", help="register LOKET_PUBLIC_URL/webhooks/telegram with its secret token"
+    )
 
     evaluation = commands.add_parser("eval", help="measure answer quality").add_subparsers(
         dest="eval_command", required=True
@@ -314,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.kb_command == "import":
             return kb_import(settings, args.file, args.publish)
         return kb_export(settings, args.out)
+    if args.command == "channels":
+        return telegram_set_webhook(settings)
     if args.command == "eval":
         return evaluate(settings, args.eval_command, args.corpus, args.queries, args.json)
     return setup(settings)

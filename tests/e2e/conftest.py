@@ -15,6 +15,7 @@ import pytest
 
 from bot.cli import free_port
 from bot.settings import PROJECT_DIR
+from tests.stand_ins.telegram_bot_api import TelegramBotApi
 
 LOKET = PROJECT_DIR / ".venv" / "bin" / "loket"
 START_TIMEOUT = 300.0
@@ -67,10 +68,10 @@ def wait_until_ready(loket: LoketProcess, log_line: str = "Loket is ready") -> N
     pytest.fail(f"loket run was not ready within {START_TIMEOUT:.0f} s:\n{loket.log()[-3000:]}")
 
 
-def start_loket(data_dir: Path) -> LoketProcess:
+def start_loket(data_dir: Path, **extra_env: str) -> LoketProcess:
     data_dir.mkdir(parents=True, exist_ok=True)
     port, rasa_port = free_port(), free_port()
-    env = loket_env(data_dir, rasa_port, port)
+    env = loket_env(data_dir, rasa_port, port) | extra_env
     with (data_dir / "loket.log").open("wb") as log:
         process = subprocess.Popen(
             [str(LOKET), "run"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir
@@ -94,8 +95,27 @@ def stop_loket(loket: LoketProcess) -> int:
     return loket.process.returncode
 
 
+TELEGRAM_TOKEN = "123456:E2E-token"
+TELEGRAM_SECRET = "e2e-webhook-secret"
+
+
 @pytest.fixture(scope="session")
-def loket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoketProcess]:
-    running = start_loket(tmp_path_factory.mktemp("loket"))
+def telegram_api() -> Iterator[TelegramBotApi]:
+    api = TelegramBotApi(TELEGRAM_TOKEN)
+    api.start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def loket(
+    tmp_path_factory: pytest.TempPathFactory, telegram_api: TelegramBotApi
+) -> Iterator[LoketProcess]:
+    running = start_loket(
+        tmp_path_factory.mktemp("loket"),
+        LOKET_TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+        LOKET_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+        LOKET_TELEGRAM_API_URL=telegram_api.api_url,
+    )
     yield running
     stop_loket(running)
