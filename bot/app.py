@@ -32,6 +32,7 @@ from bot.settings import Settings
 from channels.base import Channel, ChannelError
 from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
+from channels.whatsapp import WhatsAppChannel
 from knowledge_base.embeddings import Encoder, SentenceTransformerEncoder
 from knowledge_base.service import KnowledgeBase
 
@@ -52,6 +53,7 @@ class Services:
     router: Router
     executor: ActionExecutor
     telegram: TelegramChannel | None
+    whatsapp: WhatsAppChannel | None
 
 
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
@@ -80,8 +82,23 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         channels.append(telegram)
     else:
         logger.info("Telegram is off: LOKET_TELEGRAM_BOT_TOKEN is not set")
+    whatsapp = None
+    if settings.twilio_enabled:
+        whatsapp = WhatsAppChannel(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            settings.twilio_whatsapp_from,
+            settings.public_url,
+            settings.twilio_api_url,
+            settings.twilio_template_sid,
+        )
+        channels.append(whatsapp)
+    else:
+        logger.info("WhatsApp is off: the LOKET_TWILIO_* settings are not all set")
     router = Router(engine, rasa, {channel.name: channel for channel in channels})
-    return Services(settings, engine, knowledge_base, hub, rasa, router, executor, telegram)
+    return Services(
+        settings, engine, knowledge_base, hub, rasa, router, executor, telegram, whatsapp
+    )
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

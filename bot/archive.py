@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.tables import ConversationRow, MessageRow
@@ -49,6 +49,14 @@ def find_by_external_id(
     return session.scalar(
         select(MessageRow).where(
             MessageRow.conversation_id == conversation_id, MessageRow.external_id == external_id
+        )
+    )
+
+
+def last_inbound_at(session: Session, conversation_id: str) -> datetime | None:
+    return session.scalar(
+        select(func.max(MessageRow.created_at)).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.direction == "in"
         )
     )
 

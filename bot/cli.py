@@ -12,6 +12,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,7 @@ def run(settings: Settings) -> int:
 
 class _PrintChannel:
     name = "cli"
+    reply_window: timedelta | None = None
 
     def __init__(self, echo: bool) -> None:
         self._echo = echo

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -104,6 +105,48 @@ class Router:
             outbound = Outbound(text=view.text, choices=reply.choices, message_id=view.id)
             await channel.send(inbound.channel_key, outbound)
         return turn
+
+    async def deliver(self, conversation_id: str, text: str, sender: str = "agent") -> MessageView:
+        """Send a message on the resident's own channel at any time: an agent's reply, a notice.
+
+        Where the platform's reply window has closed (WhatsApp, 24 hours after the resident's
+        last message) the channel sends its approved template instead; the archive says so.
+        """
+        with Session(self._engine) as session:
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None:
+                raise NotFound("Unknown conversation")
+            channel_name, channel_key = conversation.channel, conversation.channel_key
+            last_inbound = archive.last_inbound_at(session, conversation_id)
+        channel = self._channels[channel_name]
+        window_closed = channel.reply_window is not None and (
+            last_inbound is None or datetime.now(UTC) - last_inbound > channel.reply_window
+        )
+        async with self._locks.hold(f"{channel_name}:{channel_key}"):
+            view = await asyncio.to_thread(
+                self._store_outbound, conversation_id, channel_name, text, sender, window_closed
+            )
+            await channel.send(
+                channel_key,
+                Outbound(text, message_id=view.id, sender=sender, window_closed=window_closed),
+            )
+        return view
+
+    def _store_outbound(
+        self, conversation_id: str, channel: str, text: str, sender: str, window_closed: bool
+    ) -> MessageView:
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            row = MessageRow(
+                conversation_id=conversation_id,
+                channel=channel,
+                direction="out",
+                sender=sender,
+                text=text,
+                payload={"sent_as": "template"} if window_closed else None,
+            )
+            session.add(row)
+            session.flush()
+            return MessageView.of(row)
 
     def _conversation(self, inbound: Inbound) -> _Conversation:
         """The resident's open conversation on this channel (a new one if there is none), and

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr = SecretStr("")
     telegram_api_url: str = "https://api.telegram.org/bot"
 
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_whatsapp_from: str = ""
+    """The WhatsApp sender, e.g. `whatsapp:+3197010000000`."""
+    twilio_api_url: str = "https://api.twilio.com"
+    twilio_template_sid: str = ""
+    """The approved template (Content SID) sent when WhatsApp's 24-hour window has closed."""
+
     @model_validator(mode="after")
     def _channel_secrets(self) -> Settings:
         if self.telegram_bot_token.get_secret_value() and not (
@@ -82,7 +90,19 @@ class Settings(BaseSettings):
                 "LOKET_TELEGRAM_WEBHOOK_SECRET is required with LOKET_TELEGRAM_BOT_TOKEN: "
                 "without it anyone could post forged updates to the webhook"
             )
+        if self.twilio_enabled and not self.public_url:
+            raise ValueError(
+                "LOKET_PUBLIC_URL is required with Twilio: signatures are checked against it"
+            )
         return self
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(
+            self.twilio_account_sid
+            and self.twilio_auth_token.get_secret_value()
+            and self.twilio_whatsapp_from
+        )
 
     @property
     def telegram_enabled(self) -> bool:

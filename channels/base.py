@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -77,11 +78,15 @@ class Outbound:
     message_id: int | None = None
     """The archive's id of this message, when it has been archived."""
     sender: str = "bot"
-    extra: dict[str, Any] = field(default_factory=dict)
+    window_closed: bool = False
+    """The platform's reply window has closed: only an approved template may be sent."""
 
 
 class Channel(Protocol):
     name: str
+    reply_window: timedelta | None
+    """How long after the resident's last message a free-form message may be sent (WhatsApp:
+    24 hours), or None for no limit."""
 
     async def send(self, channel_key: str, message: Outbound) -> None:
         """Deliver a message to the resident, now or long after their last message."""

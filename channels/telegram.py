@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 from typing import Any, Final
 
@@ -47,6 +48,7 @@ def _kind(message: Message) -> str:
 
 class TelegramChannel:
     name = NAME
+    reply_window: timedelta | None = None
 
     def __init__(self, token: str, webhook_secret: str, api_url: str = DEFAULT_API_URL) -> None:
         if not webhook_secret:

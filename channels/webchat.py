@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any, Final, Protocol
 
 from channels.base import InvalidMessage, Outbound, normalise
@@ -60,6 +61,7 @@ class WebchatChannel:
     """Delivers to the browser by publishing on the conversation's topic; SSE streams pick it up."""
 
     name = NAME
+    reply_window: timedelta | None = None
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
