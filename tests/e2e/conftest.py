@@ -16,6 +16,7 @@ import pytest
 from bot.cli import free_port
 from bot.settings import PROJECT_DIR
 from tests.stand_ins.telegram_bot_api import TelegramBotApi
+from tests.stand_ins.twilio_api import TwilioApi
 
 LOKET = PROJECT_DIR / ".venv" / "bin" / "loket"
 START_TIMEOUT = 300.0
@@ -107,15 +108,33 @@ def telegram_api() -> Iterator[TelegramBotApi]:
     api.stop()
 
 
+TWILIO_SID = "AC" + "e2e0" * 8
+TWILIO_TOKEN = "e2e-twilio-auth-token"
+PUBLIC_URL = "https://loket.dijkstad.example"
+
+
+@pytest.fixture(scope="session")
+def twilio_api() -> Iterator[TwilioApi]:
+    api = TwilioApi(TWILIO_SID, TWILIO_TOKEN)
+    api.start()
+    yield api
+    api.stop()
+
+
 @pytest.fixture(scope="session")
 def loket(
-    tmp_path_factory: pytest.TempPathFactory, telegram_api: TelegramBotApi
+    tmp_path_factory: pytest.TempPathFactory, telegram_api: TelegramBotApi, twilio_api: TwilioApi
 ) -> Iterator[LoketProcess]:
     running = start_loket(
         tmp_path_factory.mktemp("loket"),
+        LOKET_PUBLIC_URL=PUBLIC_URL,
         LOKET_TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
         LOKET_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
         LOKET_TELEGRAM_API_URL=telegram_api.api_url,
+        LOKET_TWILIO_ACCOUNT_SID=TWILIO_SID,
+        LOKET_TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+        LOKET_TWILIO_WHATSAPP_FROM="whatsapp:+3197010000000",
+        LOKET_TWILIO_API_URL=twilio_api.url,
     )
     yield running
     stop_loket(running)
