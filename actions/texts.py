@@ -88,6 +88,11 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "nl": "Dit soort bericht kan ik helaas niet lezen. Wilt u uw vraag typen?",
         "en": "Sorry, I can't read this kind of message. Could you type your question?",
     },
+    "slow_down": {
+        "nl": "U stuurt veel berichten kort na elkaar. Wacht even en stuur uw vraag dan opnieuw.",
+        "en": "You are sending many messages in a short time. Please wait a moment and send "
+        "your question again.",
+    },
     "more_info": {
         "nl": "Meer informatie: {url}",
         "en": "More information: {url}",

@@ -24,9 +24,10 @@ from sqlalchemy import Engine
 from actions.actions import build_actions
 from bot import webchat_api, webhooks
 from bot.database import make_engine, migrate
-from bot.errors import LoketError
+from bot.errors import LoketError, RateLimited
 from bot.events import EventHub
 from bot.rasa_client import RasaClient
+from bot.rate_limit import RateLimiter
 from bot.router import Router
 from bot.settings import Settings
 from channels.base import Channel, ChannelError
@@ -34,7 +35,7 @@ from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
 from channels.whatsapp import WhatsAppChannel
 from knowledge_base.embeddings import Encoder, SentenceTransformerEncoder
-from knowledge_base.service import KnowledgeBase
+from knowledge_base.service import KnowledgeBase, Thresholds
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class Services:
     rasa: RasaClient
     router: Router
     executor: ActionExecutor
+    ip_limiter: RateLimiter
     telegram: TelegramChannel | None
     whatsapp: WhatsAppChannel | None
 
@@ -62,7 +64,9 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     knowledge_base = KnowledgeBase(
         engine,
         encoder or SentenceTransformerEncoder(settings.embedding_model),
-        settings.kb_answer_threshold,
+        Thresholds(
+            settings.kb_answer_threshold, settings.kb_clear_threshold, settings.kb_clear_margin
+        ),
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()
@@ -95,9 +99,24 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         channels.append(whatsapp)
     else:
         logger.info("WhatsApp is off: the LOKET_TWILIO_* settings are not all set")
-    router = Router(engine, rasa, {channel.name: channel for channel in channels})
+    router = Router(
+        engine,
+        rasa,
+        {channel.name: channel for channel in channels},
+        RateLimiter(settings.rate_limit_per_sender),
+    )
+    ip_limiter = RateLimiter(settings.rate_limit_per_ip)
     return Services(
-        settings, engine, knowledge_base, hub, rasa, router, executor, telegram, whatsapp
+        settings,
+        engine,
+        knowledge_base,
+        hub,
+        rasa,
+        router,
+        executor,
+        ip_limiter,
+        telegram,
+        whatsapp,
     )
 
 
@@ -118,7 +137,10 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
 
     @app.exception_handler(LoketError)
     async def loket_error(_: Request, error: LoketError) -> JSONResponse:
-        return _error(error.status, error.code, error.message)
+        response = _error(error.status, error.code, error.message)
+        if isinstance(error, RateLimited):
+            response.headers["Retry-After"] = str(int(error.retry_after))
+        return response
 
     @app.exception_handler(ChannelError)
     async def channel_error(_: Request, error: ChannelError) -> JSONResponse:

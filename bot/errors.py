@@ -26,3 +26,12 @@ class ServiceUnavailable(LoketError):
 
 class RasaUnavailable(ServiceUnavailable):
     code = "rasa_unavailable"
+
+
+class RateLimited(LoketError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

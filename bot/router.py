@@ -23,6 +23,7 @@ from bot import archive
 from bot.archive import MessageView
 from bot.errors import NotFound
 from bot.rasa_client import RasaClient, Reply
+from bot.rate_limit import RateLimiter
 from bot.tables import ConversationRow, MessageRow
 from channels.base import Channel, Inbound, Outbound
 from knowledge_base.entries import render
@@ -74,9 +75,16 @@ class _ConversationLocks:
 
 
 class Router:
-    def __init__(self, engine: Engine, rasa: RasaClient, channels: Mapping[str, Channel]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        rasa: RasaClient,
+        channels: Mapping[str, Channel],
+        sender_limiter: RateLimiter | None = None,
+    ) -> None:
         self._engine = engine
         self._rasa = rasa
+        self._sender_limiter = sender_limiter
         self._channels = dict(channels)
         self._locks = _ConversationLocks()
 
@@ -93,7 +101,13 @@ class Router:
             return conversation.replayed
         language = detect_language(inbound.text, default=conversation.language)
         replies: list[Reply] = []
-        if inbound.kind != "text":
+        limited = self._sender_limiter and self._sender_limiter.hit(
+            f"{inbound.channel}:{inbound.channel_key}"
+        )
+        if limited:
+            # Kept and answered, never dropped: but not sent to Rasa.
+            replies = [Reply(text=render(TEXTS["slow_down"][language], {}))]
+        elif inbound.kind != "text":
             replies = [Reply(text=render(TEXTS[f"unsupported_{inbound.kind}"][language], {}))]
         elif conversation.state != "agent":
             replies = await self._rasa.send(

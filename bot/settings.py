@@ -50,7 +50,11 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
 
-    kb_answer_threshold: float = 0.5
+    kb_answer_threshold: float = 0.55
+    """A candidate scoring this much is the answer..."""
+    kb_clear_threshold: float = 0.4
+    kb_clear_margin: float = 0.15
+    """...and so is one scoring `kb_clear_threshold` that leads the runner-up by this margin."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
 
     municipality_name: str = "Dijkstad"
@@ -61,6 +65,10 @@ class Settings(BaseSettings):
     opening_hours_en: str = "Monday to Friday from 8:30 to 17:00"
 
     webchat_session_hours: int = Field(default=24, ge=1)
+    rate_limit_per_sender: int = Field(default=20, ge=1)
+    """Messages a minute one resident may send; past it they get a short "slow down" answer."""
+    rate_limit_per_ip: int = Field(default=60, ge=1)
+    """Web chat requests a minute from one IP address; past it, 429."""
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     """Webhook and API bodies larger than this are refused with 413 before they are parsed."""
 

@@ -15,6 +15,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from bot import archive
 from bot.archive import MessageView
+from bot.errors import RateLimited
 from bot.settings import MAX_MESSAGE_CHARS
 from bot.tables import WebchatSessionRow
 from channels import webchat
@@ -50,6 +51,14 @@ def _services(request: Request) -> Services:
     return services
 
 
+def _limit_ip(request: Request) -> None:
+    services = _services(request)
+    client = request.client.host if request.client else "unknown"
+    wait = services.ip_limiter.hit(client)
+    if wait:
+        raise RateLimited("Too many requests from this address; try again shortly", wait)
+
+
 def _conversation_of(services: Services, token: str | None) -> str:
     if not token:
         raise Unauthorized("A session token is required (Authorization: Bearer ...)")
@@ -62,6 +71,7 @@ def _conversation_of(services: Services, token: str | None) -> str:
 
 @router.post("/sessions", status_code=201, response_model=SessionOut)
 async def create_session(request: Request, body: SessionIn | None = None) -> SessionOut:
+    _limit_ip(request)
     services = _services(request)
     language = body.language if body else "nl"
     token = webchat.new_token()
@@ -88,6 +98,7 @@ async def post_message(
     request: Request, body: MessageIn, authorization: str | None = Header(default=None)
 ) -> dict[str, Any]:
     """Send a resident's message; the answer is returned and also pushed on the event stream."""
+    _limit_ip(request)
     services = _services(request)
     conversation_id = _conversation_of(services, webchat.bearer_token(authorization))
     text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)

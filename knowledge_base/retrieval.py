@@ -99,7 +99,6 @@ class HybridIndex:
         owners: list[int] = []
         texts: list[str] = []
         documents: list[list[str]] = []
-        character_documents: list[str] = []
         for index, entry in enumerate(self.entries):
             document: list[str] = []
             leads = [answer_lead(answer) for answer in entry.answers.values()]
@@ -111,7 +110,6 @@ class HybridIndex:
             owners += [index] * len(variants)
             texts += variants
             documents.append(document)
-            character_documents.append(" ".join(variants))
         self._owners = np.array(owners, dtype=np.int64)
         self.texts = texts
         self._vectors = (
@@ -123,9 +121,8 @@ class HybridIndex:
         self._characters = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=_character_text
         )
-        self._character_matrix = (
-            self._characters.fit_transform(character_documents) if self.entries else None
-        )
+        # One row per variant, like the embeddings: an entry with many variants is not diluted.
+        self._character_matrix = self._characters.fit_transform(texts) if texts else None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -145,7 +142,8 @@ class HybridIndex:
         characters = np.zeros(len(self.entries), dtype=np.float32)
         if self._character_matrix is not None:
             query_ngrams = self._characters.transform([query])
-            characters = (self._character_matrix @ query_ngrams.T).toarray().ravel()
+            per_variant = (self._character_matrix @ query_ngrams.T).toarray().ravel()
+            np.maximum.at(characters, self._owners, per_variant.astype(np.float32))
         fused = (
             SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + CHARACTER_WEIGHT * characters
         )

@@ -21,7 +21,7 @@ RECORDED = Path(__file__).parent.parent / "fixtures" / "rasa_action_call.json"
 
 @pytest.fixture
 def executor(engine: Engine, encoder: Encoder, settings: Settings) -> ActionExecutor:
-    kb = KnowledgeBase(engine, encoder, settings.kb_answer_threshold)
+    kb = KnowledgeBase(engine, encoder)
     kb.import_seed_if_empty(settings.kb_seed_file)
     kb.reload()
     executor = ActionExecutor()

@@ -30,18 +30,22 @@ def bot_api() -> Iterator[TelegramBotApi]:
     api.stop()
 
 
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder, bot_api: TelegramBotApi) -> Iterator[TestClient]:
-    configured = settings.model_copy(
-        update={
+def configured(settings: Settings, bot_api: TelegramBotApi, **extra: object) -> Settings:
+    return Settings.model_validate(
+        settings.model_dump()
+        | {
             "rasa_url": "http://127.0.0.1:9",
             "telegram_bot_token": TOKEN,
             "telegram_webhook_secret": SECRET,
             "telegram_api_url": bot_api.api_url,
         }
+        | extra
     )
-    configured = Settings.model_validate(configured.model_dump())
-    with TestClient(create_app(configured, encoder)) as client:
+
+
+@pytest.fixture
+def client(settings: Settings, encoder: Encoder, bot_api: TelegramBotApi) -> Iterator[TestClient]:
+    with TestClient(create_app(configured(settings, bot_api), encoder)) as client:
         yield client
 
 
@@ -116,3 +120,16 @@ def test_telegram_off_when_not_configured(settings: Settings, encoder: Encoder) 
     with TestClient(create_app(settings, encoder)) as client:
         response = post(client, text_update(9005, 781, "hallo"))
     assert response.status_code == 404
+
+
+def test_a_resident_sending_too_fast_is_told_to_slow_down(
+    settings: Settings, encoder: Encoder, bot_api: TelegramBotApi
+) -> None:
+    app = create_app(configured(settings, bot_api, rate_limit_per_sender=1), encoder)
+    with TestClient(app) as client:
+        assert post(client, photo_update(9101, 782)).status_code == 200
+        assert post(client, photo_update(9102, 782)).status_code == 200
+    first, second = bot_api.sent(782)
+    assert "foto" in first["text"]
+    assert "veel berichten" in second["text"]
+    assert [direction for direction, _ in stored(settings)] == ["in", "out", "in", "out"]

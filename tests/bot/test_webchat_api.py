@@ -121,3 +121,14 @@ def test_chat_page_and_assets_are_served(client: TestClient) -> None:
     assert page.status_code == 200
     assert '<html lang="nl">' in page.text
     assert client.get("/static/chat.js").status_code == 200
+
+
+def test_too_many_requests_from_one_address(settings: Settings, encoder: Encoder) -> None:
+    strict = settings.model_copy(update={"rate_limit_per_ip": 2, "rasa_url": "http://127.0.0.1:9"})
+    with TestClient(create_app(strict, encoder)) as client:
+        assert client.post("/api/webchat/sessions").status_code == 201
+        assert client.post("/api/webchat/sessions").status_code == 201
+        refused = client.post("/api/webchat/sessions")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
