@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
@@ -181,6 +182,14 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
             return JSONResponse({"error": e.message, "action_name": e.action_name}, 449)
         return JSONResponse(result.model_dump() if result else None)
 
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            max_age=600,
+        )
     app.include_router(webchat_api.router)
     app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     """Messages a minute one resident may send; past it they get a short "slow down" answer."""
     rate_limit_per_ip: int = Field(default=60, ge=1)
     """Web chat requests a minute from one IP address; past it, 429."""
+    webchat_allowed_origins: str = ""
+    """Comma-separated origins of the sites that embed the chat widget, e.g.
+    `https://www.dijkstad.nl,https://dijkstad.nl`; the chat page at `/` always works."""
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     """Webhook and API bodies larger than this are refused with 413 before they are parsed."""
 
@@ -103,6 +106,10 @@ class Settings(BaseSettings):
                 "LOKET_PUBLIC_URL is required with Twilio: signatures are checked against it"
             )
         return self
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.webchat_allowed_origins.split(",") if o.strip()]
 
     @property
     def twilio_enabled(self) -> bool:

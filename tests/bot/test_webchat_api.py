@@ -120,7 +120,7 @@ def test_chat_page_and_assets_are_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert '<html lang="nl">' in page.text
-    assert client.get("/static/chat.js").status_code == 200
+    assert client.get("/static/widget.js").status_code == 200
 
 
 def test_too_many_requests_from_one_address(settings: Settings, encoder: Encoder) -> None:

@@ -12,9 +12,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
 from bot.cli import free_port
 from bot.settings import PROJECT_DIR
+from tests.stand_ins.server import BackgroundServer
 from tests.stand_ins.telegram_bot_api import TelegramBotApi
 from tests.stand_ins.twilio_api import TwilioApi
 
@@ -121,13 +126,36 @@ def twilio_api() -> Iterator[TwilioApi]:
     api.stop()
 
 
+class MunicipalitySite(BackgroundServer):
+    """The municipality's own website, on another origin, that embeds the widget."""
+
+    def __init__(self) -> None:
+        self.page = "<!doctype html><title>empty</title>"
+        super().__init__(Starlette(routes=[Route("/", self._page)]))
+
+    async def _page(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self.page)
+
+
+@pytest.fixture(scope="session")
+def municipality_site() -> Iterator[MunicipalitySite]:
+    site = MunicipalitySite()
+    site.start()
+    yield site
+    site.stop()
+
+
 @pytest.fixture(scope="session")
 def loket(
-    tmp_path_factory: pytest.TempPathFactory, telegram_api: TelegramBotApi, twilio_api: TwilioApi
+    tmp_path_factory: pytest.TempPathFactory,
+    telegram_api: TelegramBotApi,
+    twilio_api: TwilioApi,
+    municipality_site: MunicipalitySite,
 ) -> Iterator[LoketProcess]:
     running = start_loket(
         tmp_path_factory.mktemp("loket"),
         LOKET_PUBLIC_URL=PUBLIC_URL,
+        LOKET_WEBCHAT_ALLOWED_ORIGINS=municipality_site.url,
         LOKET_TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
         LOKET_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
         LOKET_TELEGRAM_API_URL=telegram_api.api_url,

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.conftest import LoketProcess
+from tests.e2e.conftest import LoketProcess, MunicipalitySite
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -69,6 +69,31 @@ def test_a_message_with_html_is_shown_as_text(page: Page) -> None:
     expect(transcript.locator(".message.in")).to_have_text("U: " + payload)
     expect(transcript.locator(".message.out").first).to_be_visible(timeout=30_000)
     assert transcript.locator("img").count() == 0
+
+
+def test_the_widget_opens_from_a_button_on_the_municipalitys_site(
+    browser: Browser, loket: LoketProcess, municipality_site: MunicipalitySite
+) -> None:
+    """The municipality's own page, on another origin, with the one script tag, in English."""
+    municipality_site.page = (
+        '<!doctype html><html lang="en"><head><title>Municipality</title></head><body>'
+        "<main><h1>Contact</h1></main>"
+        f'<script src="{loket.url}/static/widget.js" defer></script></body></html>'
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(municipality_site.url + "/")
+    launcher = page.get_by_role("button", name="Chat with the municipality")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    launcher.click()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_label("Your message")).to_be_focused()
+    page.get_by_label("Your message").fill("how do I apply for a passport?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".message.out").first).to_contain_text("photo", timeout=30_000)
+    page.keyboard.press("Escape")
+    expect(launcher).to_be_focused()
+    context.close()
 
 
 def test_conversation_survives_a_reload(page: Page) -> None:
