@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import socket
@@ -19,6 +20,7 @@ from typing import Any
 import uvicorn
 from sqlalchemy.orm import Session
 
+from bot import benchmark
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
 from bot.database import make_engine, migrate
@@ -29,9 +31,10 @@ from bot.supervisor import RasaSupervisor
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
 from knowledge_base import store
+from knowledge_base.embeddings import SentenceTransformerEncoder
 from knowledge_base.entries import Status
 from knowledge_base.files import read_entries
-from knowledge_base.seed import dump_seed
+from knowledge_base.seed import dump_seed, read_seed
 
 logger = logging.getLogger("loket")
 
@@ -259,6 +262,30 @@ def telegram_set_webhook(settings: Settings) -> int:
     return 0
 
 
+def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
+    encoder = SentenceTransformerEncoder(settings.embedding_model)
+    seed = read_seed(settings.kb_seed_file)
+    queries = [
+        q
+        for _, q in itertools.islice(
+            itertools.cycle([v for e in seed for v in e.all_questions()]), benchmark.QUERIES
+        )
+    ]
+    rows = []
+    for size in sizes:
+        row = benchmark.measure(encoder, settings.kb_seed_file, queries, size)
+        print(
+            f"{row['entries']:>6} entries: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+            f"index built in {row['index_build_s']} s, publish to answerable "
+            f"{row['publish_to_answerable_s']} s",
+            flush=True,
+        )
+        rows.append(row)
+    if as_json:
+        print(json.dumps({"retrieval": rows}))
+    return 0
+
+
 def setup(settings: Settings) -> int:
     """Create or upgrade the database and import the starter knowledge base if it is empty."""
     services = build_services(settings)
@@ -301,6 +328,19 @@ def parser() -> argparse.ArgumentParser:
     telegram.add_parser(
         "set-webhook", help="register LOKET_PUBLIC_URL/webhooks/telegram with its secret token"
     )
+
+    bench = commands.add_parser("bench", help="measure speed").add_subparsers(
+        dest="bench_command", required=True
+    )
+    bench_retrieval_parser = bench.add_parser(
+        "retrieval", help="query latency by knowledge-base size, publish-to-answerable time"
+    )
+    bench_retrieval_parser.add_argument(
+        "--sizes",
+        default=",".join(str(size) for size in benchmark.SIZES),
+        help="comma-separated numbers of entries (default %(default)s)",
+    )
+    bench_retrieval_parser.add_argument("--json", action="store_true")
 
     evaluation = commands.add_parser("eval", help="measure answer quality").add_subparsers(
         dest="eval_command", required=True
@@ -347,6 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.kb_command == "import":
             return kb_import(settings, args.file, args.publish)
         return kb_export(settings, args.out)
+    if args.command == "bench":
+        sizes = [int(size) for size in args.sizes.split(",")]
+        return bench_retrieval(settings, sizes, args.json)
     if args.command == "channels":
         return telegram_set_webhook(settings)
     if args.command == "eval":
