@@ -121,8 +121,9 @@ class HybridIndex:
         self._characters = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=_character_text
         )
-        # One row per variant, like the embeddings: an entry with many variants is not diluted.
-        self._character_matrix = self._characters.fit_transform(texts) if texts else None
+        # One column per variant, like the embeddings: an entry with many variants is not diluted.
+        # Stored as n-grams x variants, so a query only touches the rows of its own n-grams.
+        self._character_matrix = self._characters.fit_transform(texts).T.tocsr() if texts else None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -142,8 +143,9 @@ class HybridIndex:
         characters = np.zeros(len(self.entries), dtype=np.float32)
         if self._character_matrix is not None:
             query_ngrams = self._characters.transform([query])
-            per_variant = (self._character_matrix @ query_ngrams.T).toarray().ravel()
-            np.maximum.at(characters, self._owners, per_variant.astype(np.float32))
+            rows = self._character_matrix[query_ngrams.indices]
+            per_variant = np.asarray(rows.T @ query_ngrams.data, dtype=np.float32).ravel()
+            np.maximum.at(characters, self._owners, per_variant)
         fused = (
             SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + CHARACTER_WEIGHT * characters
         )
