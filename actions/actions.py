@@ -64,10 +64,11 @@ class LoketAction(Action):  # type: ignore[misc]
         tracker: Tracker,
         text: str,
         language: Language,
+        buttons: list[dict[str, str]] | None = None,
         **meta: Any,
     ) -> None:
         payload = {"intent": intent_of(tracker), "language": language, **meta}
-        dispatcher.utter_message(text=text, json_message={METADATA_KEY: payload})
+        dispatcher.utter_message(text=text, buttons=buttons, json_message={METADATA_KEY: payload})
 
 
 class ActionRespond(LoketAction):
@@ -115,6 +116,18 @@ class ActionAnswerQuestion(LoketAction):
         # Embedding a query takes tens of milliseconds of CPU: keep it off the event loop.
         decision = await asyncio.to_thread(self._kb.decide, question, intent)
         candidates = [kb_entry_payload(c) for c in decision.candidates]
+        if decision.answer is None and decision.alternatives:
+            questions = [c.entry.question_in(language) for c in decision.alternatives]
+            self.reply(
+                dispatcher,
+                tracker,
+                self.text("did_you_mean", language),
+                language,
+                buttons=[{"title": q, "payload": q} for q in questions],
+                kb_entry=None,
+                candidates=candidates,
+            )
+            return []
         if decision.answer is None:
             text = self.text("dont_know", language)
             self.reply(dispatcher, tracker, text, language, kb_entry=None, candidates=candidates)

@@ -93,6 +93,10 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "en": "You are sending many messages in a short time. Please wait a moment and send "
         "your question again.",
     },
+    "did_you_mean": {
+        "nl": "Bedoelt u een van deze vragen? Kies er een, of stel uw vraag anders.",
+        "en": "Do you mean one of these questions? Choose one, or ask in a different way.",
+    },
     "more_info": {
         "nl": "Meer informatie: {url}",
         "en": "More information: {url}",

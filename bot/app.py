@@ -66,7 +66,10 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         engine,
         encoder or SentenceTransformerEncoder(settings.embedding_model),
         Thresholds(
-            settings.kb_answer_threshold, settings.kb_clear_threshold, settings.kb_clear_margin
+            settings.kb_answer_threshold,
+            settings.kb_answer_gap,
+            settings.kb_clear_threshold,
+            settings.kb_clear_margin,
         ),
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)

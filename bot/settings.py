@@ -50,11 +50,13 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
 
-    kb_answer_threshold: float = 0.55
-    """A candidate scoring this much is the answer..."""
+    kb_answer_threshold: float = 0.5
+    kb_answer_gap: float = 0.05
+    """A candidate scoring `kb_answer_threshold`, this far ahead of the runner-up, is the answer;"""
     kb_clear_threshold: float = 0.4
     kb_clear_margin: float = 0.15
-    """...and so is one scoring `kb_clear_threshold` that leads the runner-up by this margin."""
+    """...and so is one scoring `kb_clear_threshold` that leads the runner-up by this margin.
+    Fair candidates closer together than that are offered as a choice."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
 
     municipality_name: str = "Dijkstad"

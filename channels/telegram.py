@@ -30,6 +30,11 @@ class TelegramUpdate:
     callback_query_id: str | None = None
 
 
+def _callback_data(payload: str) -> str:
+    """Telegram allows 64 bytes of callback data: cut at a character boundary."""
+    return payload.encode("utf-8")[:MAX_CALLBACK_DATA].decode("utf-8", "ignore")
+
+
 def _kind(message: Message) -> str:
     if message.text:
         return "text"
@@ -101,7 +106,7 @@ class TelegramChannel:
             if message.choices and number == len(parts):
                 markup = InlineKeyboardMarkup(
                     [
-                        [InlineKeyboardButton(c.title, callback_data=c.payload[:MAX_CALLBACK_DATA])]
+                        [InlineKeyboardButton(c.title, callback_data=_callback_data(c.payload))]
                         for c in message.choices
                     ]
                 )

@@ -33,6 +33,10 @@ class Entry:
     def all_questions(self) -> list[tuple[Language, str]]:
         return [(lang, q) for lang, qs in self.questions.items() for q in qs]
 
+    def question_in(self, language: Language) -> str:
+        """The entry's first question in `language`, else its first Dutch one."""
+        return (self.questions.get(language) or self.questions["nl"])[0]
+
     def answer_in(self, language: Language) -> tuple[Language, str]:
         """The answer in `language` when the entry has it, else the Dutch one."""
         if language in self.answers:
@@ -71,3 +75,5 @@ class Decision:
 
     answer: Candidate | None
     candidates: Sequence[Candidate] = field(default_factory=tuple)
+    alternatives: Sequence[Candidate] = field(default_factory=tuple)
+    """When no single entry is clear but a few are close: the ones to offer as a choice."""

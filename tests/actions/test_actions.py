@@ -96,3 +96,15 @@ async def test_request_for_a_person_is_a_handoff(executor: ActionExecutor) -> No
     text, meta = await run(executor, call)
     assert meta["handoff"] == {"reason": "request_human"}
     assert "medewerker" in text
+
+
+async def test_close_candidates_are_offered_as_choices(executor: ActionExecutor) -> None:
+    call = action_call("action_answer_question", "vergunning", "ask_question", "nl")
+    result = await executor.run(call)
+    assert result is not None
+    (response,) = result.model_dump()["responses"]
+    assert response["custom"]["loket"]["kb_entry"] is None
+    assert response["text"].startswith("Bedoelt u")
+    titles = [button["title"] for button in response["buttons"]]
+    assert len(titles) >= 2
+    assert all(button["payload"] == button["title"] for button in response["buttons"])

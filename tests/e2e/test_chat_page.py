@@ -50,9 +50,25 @@ def test_resident_asks_for_a_passport_and_gets_the_answer(page: Page) -> None:
     expect(transcript.locator(".message.out").first).to_contain_text("pasfoto", timeout=30_000)
 
 
+def test_a_choice_is_a_button_that_asks_for_the_resident(page: Page) -> None:
+    ask(page, "vergunning")
+    transcript = page.get_by_role("log", name="Gesprek")
+    expect(transcript.locator(".message.out").first).to_contain_text("Bedoelt u", timeout=30_000)
+    choices = transcript.locator(".choices button")
+    expect(choices.first).to_be_visible()
+    question = choices.first.inner_text()
+    choices.first.focus()
+    page.keyboard.press("Enter")  # keyboard users can choose too
+    expect(transcript.locator(".message.in").nth(1)).to_have_text("U: " + question)
+    expect(transcript.locator(".message.out").nth(1)).not_to_contain_text(
+        "Bedoelt u", timeout=30_000
+    )
+    expect(transcript.locator(".message.out").nth(1)).to_contain_text("Meer informatie")
+
+
 def test_page_has_no_serious_accessibility_violations(page: Page) -> None:
-    ask(page, "hallo")
-    expect(page.locator(".message.out").first).to_be_visible(timeout=30_000)
+    ask(page, "vergunning")  # a reply with choice buttons
+    expect(page.locator(".choices button").first).to_be_visible(timeout=30_000)
     results = Axe().run(page)
     serious = [
         (v["id"], v["help"])

@@ -11,17 +11,25 @@ def candidates(*scores: float) -> list[Candidate]:
     return [Candidate(entry, score, score, score, score) for score in scores]
 
 
+THRESHOLDS = Thresholds(answer=0.5, answer_gap=0.05, clear=0.4, margin=0.15)
+
+
 @pytest.mark.parametrize(
-    ("scores", "answered"),
+    ("scores", "answered", "offered"),
     [
-        ((0.56, 0.55), True),  # high enough on its own, however close the runner-up
-        ((0.55,), True),
-        ((0.54, 0.38), True),  # fair, and clear of the runner-up
-        ((0.41,), True),  # fair, and nothing else came close
-        ((0.54, 0.40), False),  # fair, but the runner-up is too close: don't guess
-        ((0.39,), False),  # too weak
-        ((0.30, 0.05), False),
+        ((0.80, 0.70), True, 0),  # high, and ahead of the runner-up
+        ((0.50,), True, 0),
+        ((0.80, 0.77, 0.60), False, 2),  # high but two are close: "Do you mean A or B?"
+        ((0.48, 0.30), True, 0),  # fair, and well clear of the runner-up
+        ((0.41,), True, 0),  # fair, and nothing else came close
+        ((0.48, 0.40), False, 2),  # fair, but the runner-up is too close: don't guess
+        ((0.48, 0.39), False, 0),  # ... and the runner-up is too weak to offer
+        ((0.39, 0.38), False, 0),  # too weak
+        ((0.30, 0.05), False, 0),
     ],
 )
-def test_when_the_best_candidate_is_the_answer(scores: tuple[float, ...], answered: bool) -> None:
-    assert Thresholds(answer=0.55, clear=0.4, margin=0.15).answers(candidates(*scores)) is answered
+def test_when_the_best_candidate_is_the_answer(
+    scores: tuple[float, ...], answered: bool, offered: int
+) -> None:
+    assert THRESHOLDS.answers(candidates(*scores)) is answered
+    assert len(THRESHOLDS.alternatives(candidates(*scores))) == offered
