@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from actions.actions import build_actions
 from bot import webchat_api, webhooks
+from bot.body_limit import BodyLimit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
 from bot.events import EventHub
@@ -193,6 +194,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
             max_age=600,
         )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(webchat_api.router)
     app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

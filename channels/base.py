@@ -46,11 +46,6 @@ class Forbidden(ChannelError):
     code = "forbidden"
 
 
-class TooLarge(ChannelError):
-    status = 413
-    code = "too_large"
-
-
 @dataclass(frozen=True)
 class Inbound:
     """A resident's message, verified and normalised, whatever channel it came in on."""

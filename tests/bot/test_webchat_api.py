@@ -132,3 +132,30 @@ def test_too_many_requests_from_one_address(settings: Settings, encoder: Encoder
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "rate_limited"
     assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_an_oversized_body_is_refused_before_parsing(
+    client: TestClient, token: str, settings: Settings
+) -> None:
+    huge = b'{"text": "' + b"a" * settings.max_body_bytes + b'"}'
+    response = client.post(
+        "/api/webchat/messages",
+        content=huge,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+    def chunks():  # no Content-Length: counted as it arrives
+        yield b'{"text": "'
+        for _ in range(settings.max_body_bytes // 1000 + 1):
+            yield b"a" * 1000
+        yield b'"}'
+
+    response = client.post(
+        "/api/webchat/messages",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert stored_messages(settings) == 0
