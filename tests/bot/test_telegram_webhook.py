@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
 
 from bot.app import create_app
 from bot.settings import Settings
-from bot.tables import MessageRow
 from channels.telegram import SECRET_HEADER
 from knowledge_base.embeddings import Encoder
+from tests.bot.conftest import stored
+from tests.stand_ins.server import running
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
 TOKEN = "123456:TEST-token"
@@ -24,10 +24,7 @@ SECRET = "webhook-secret-for-tests"
 
 @pytest.fixture(scope="module")
 def bot_api() -> Iterator[TelegramBotApi]:
-    api = TelegramBotApi(TOKEN)
-    api.start()
-    yield api
-    api.stop()
+    yield from running(TelegramBotApi(TOKEN))
 
 
 def configured(settings: Settings, bot_api: TelegramBotApi, **extra: object) -> Settings:
@@ -47,16 +44,6 @@ def configured(settings: Settings, bot_api: TelegramBotApi, **extra: object) -> 
 def client(settings: Settings, encoder: Encoder, bot_api: TelegramBotApi) -> Iterator[TestClient]:
     with TestClient(create_app(configured(settings, bot_api), encoder)) as client:
         yield client
-
-
-def stored(settings: Settings) -> list[tuple[str, str]]:
-    engine = create_engine(settings.sqlalchemy_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(MessageRow.direction, MessageRow.text).order_by(MessageRow.id)
-        ).all()
-    engine.dispose()
-    return [(direction, text) for direction, text in rows]
 
 
 def post(client: TestClient, update: Any, secret: str | None = SECRET) -> Any:

@@ -15,6 +15,8 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.tables import MessageRow
 from knowledge_base.embeddings import Encoder
+from tests.bot.conftest import stored
+from tests.stand_ins.server import running
 from tests.stand_ins.twilio_api import TwilioApi, inbound_form, signed, tampered
 
 SID = "AC" + "1" * 32
@@ -27,10 +29,7 @@ TEMPLATE = "HX" + "2" * 32
 
 @pytest.fixture(scope="module")
 def twilio_api() -> Iterator[TwilioApi]:
-    api = TwilioApi(SID, TOKEN)
-    api.start()
-    yield api
-    api.stop()
+    yield from running(TwilioApi(SID, TOKEN))
 
 
 @pytest.fixture
@@ -51,16 +50,6 @@ def client(settings: Settings, encoder: Encoder, twilio_api: TwilioApi) -> Itera
     # as behind a proxy that rewrites host and scheme.
     with TestClient(create_app(configured, encoder)) as client:
         yield client
-
-
-def stored(settings: Settings) -> list[tuple[str, str]]:
-    engine = create_engine(settings.sqlalchemy_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(MessageRow.direction, MessageRow.text).order_by(MessageRow.id)
-        ).all()
-    engine.dispose()
-    return [(direction, text) for direction, text in rows]
 
 
 def post(client: TestClient, body: bytes, headers: dict[str, str]):  # type: ignore[no-untyped-def]

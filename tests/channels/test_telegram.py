@@ -11,6 +11,7 @@ import pytest
 
 from channels.base import Choice, Forbidden, InvalidMessage, Outbound
 from channels.telegram import MAX_TEXT, TelegramChannel
+from tests.stand_ins.server import running
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
 TOKEN = "123456:TEST-token"
@@ -19,10 +20,7 @@ SECRET = "webhook-secret-for-tests"
 
 @pytest.fixture(scope="module")
 def bot_api() -> Iterator[TelegramBotApi]:
-    api = TelegramBotApi(TOKEN)
-    api.start()
-    yield api
-    api.stop()
+    yield from running(TelegramBotApi(TOKEN))
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from bot.cli import free_port
 from bot.settings import PROJECT_DIR
-from tests.stand_ins.server import BackgroundServer
+from tests.stand_ins.server import BackgroundServer, running
 from tests.stand_ins.telegram_bot_api import TelegramBotApi
 from tests.stand_ins.twilio_api import TwilioApi
 
@@ -107,10 +107,7 @@ TELEGRAM_SECRET = "e2e-webhook-secret"
 
 @pytest.fixture(scope="session")
 def telegram_api() -> Iterator[TelegramBotApi]:
-    api = TelegramBotApi(TELEGRAM_TOKEN)
-    api.start()
-    yield api
-    api.stop()
+    yield from running(TelegramBotApi(TELEGRAM_TOKEN))
 
 
 TWILIO_SID = "AC" + "e2e0" * 8
@@ -120,10 +117,7 @@ PUBLIC_URL = "https://loket.dijkstad.example"
 
 @pytest.fixture(scope="session")
 def twilio_api() -> Iterator[TwilioApi]:
-    api = TwilioApi(TWILIO_SID, TWILIO_TOKEN)
-    api.start()
-    yield api
-    api.stop()
+    yield from running(TwilioApi(TWILIO_SID, TWILIO_TOKEN))
 
 
 class MunicipalitySite(BackgroundServer):
@@ -139,10 +133,7 @@ class MunicipalitySite(BackgroundServer):
 
 @pytest.fixture(scope="session")
 def municipality_site() -> Iterator[MunicipalitySite]:
-    site = MunicipalitySite()
-    site.start()
-    yield site
-    site.stop()
+    yield from running(MunicipalitySite())
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from typing import TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
@@ -31,3 +33,13 @@ class BackgroundServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+Server = TypeVar("Server", bound=BackgroundServer)
+
+
+def running(server: Server) -> Iterator[Server]:
+    """For a fixture: the server, started, and stopped afterwards."""
+    server.start()
+    yield server
+    server.stop()
