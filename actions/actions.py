@@ -116,7 +116,9 @@ class ActionAnswerQuestion(LoketAction):
         # Embedding a query takes tens of milliseconds of CPU: keep it off the event loop.
         decision = await asyncio.to_thread(self._kb.decide, question, intent)
         candidates = [kb_entry_payload(c) for c in decision.candidates]
-        if decision.answer is None and decision.alternatives:
+        # Offering choices to a message Rasa finds out of scope ("what's the weather") would
+        # only puzzle the resident.
+        if decision.answer is None and decision.alternatives and intent != "out_of_scope":
             questions = [c.entry.question_in(language) for c in decision.alternatives]
             self.reply(
                 dispatcher,

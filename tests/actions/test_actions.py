@@ -108,3 +108,10 @@ async def test_close_candidates_are_offered_as_choices(executor: ActionExecutor)
     titles = [button["title"] for button in response["buttons"]]
     assert len(titles) >= 2
     assert all(button["payload"] == button["title"] for button in response["buttons"])
+
+
+async def test_no_choices_for_what_is_out_of_scope(executor: ActionExecutor) -> None:
+    call = action_call("action_answer_question", "vergunning", "out_of_scope", "nl")
+    text, meta = await run(executor, call)
+    assert meta["kb_entry"] is None
+    assert "geen goed antwoord" in text
