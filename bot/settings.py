@@ -13,6 +13,8 @@ from typing import Final, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from channels import telegram
+
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
 
 MAX_MESSAGE_CHARS: Final = 4000
@@ -84,7 +86,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")
-    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_api_url: str = telegram.DEFAULT_API_URL
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")

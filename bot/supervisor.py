@@ -161,7 +161,3 @@ class RasaSupervisor:
                 await self._watcher
         await self._terminate()
         logger.info("Rasa stopped")
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
