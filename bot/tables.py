@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -42,8 +43,13 @@ class ConversationRow(Base):
     """Where the resident is on the channel (a Telegram chat id, a WhatsApp number; for the web
     chat the conversation's own id): what replies are sent to."""
     state: Mapped[str] = mapped_column(String(20), default="bot")
+    """`bot`, `queued` (waiting for an agent), `agent` (an agent holds it) or `closed`."""
     language: Mapped[str] = mapped_column(String(5), default="nl")
     handoff_reason: Mapped[str | None] = mapped_column(String(60))
+    urgency: Mapped[int] = mapped_column(Integer, default=0)
+    """Higher goes first in the queue; safety messages get the highest."""
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -68,6 +74,8 @@ class MessageRow(Base):
     kb_entry_version: Mapped[int | None] = mapped_column(Integer)
     kb_score: Mapped[float | None] = mapped_column(Float)
     handoff_reason: Mapped[str | None] = mapped_column(String(60))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    """The agent who wrote an agent message."""
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """Channel extras of an outbound message, such as quick-reply choices."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -78,5 +86,31 @@ class WebchatSessionRow(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StaffUserRow(Base):
+    """A member of staff who logs in to the console: agent, editor, approver or admin."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    """Argon2id, with its parameters and salt."""
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(100))
+    """Space-separated: `agent`, `editor`, `approver`, `admin`."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
