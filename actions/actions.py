@@ -10,12 +10,23 @@ from typing import Any, Final
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.escalation import (
+    Escalation,
+    EscalationClassifier,
+    History,
+    decide,
+    escalation,
+)
 from actions.texts import TEXTS
 from knowledge_base.entries import Candidate, render
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.text import LANGUAGES, Language, detect_language
 
 METADATA_KEY: Final = "loket"
+MISUNDERSTOOD: Final = ("dont_know", "choices")
+"""Outcomes of a reply that mean the bot did not understand the resident."""
+LEADS: Final = {"repeated": "misunderstood", "not_helpful": "misunderstood"}
+"""Reasons that share the opening line of another reason's handoff text."""
 
 Municipality = Callable[[Language], Mapping[str, str]]
 """The values for the placeholders in texts, per language (from loket's settings)."""
@@ -45,15 +56,90 @@ def kb_entry_payload(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-class LoketAction(Action):  # type: ignore[misc]
-    """Sends texts in the resident's language, each with loket's metadata attached."""
+def history_of(tracker: Tracker) -> History:
+    """The conversation before the latest message, from the events Rasa sends along."""
+    events = tracker.events or []
+    resident_texts = [e.get("text") or "" for e in events if e.get("event") == "user"][:-1]
+    misunderstood = 0
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        meta = ((event.get("data") or {}).get("custom") or {}).get(METADATA_KEY) or {}
+        if meta.get("outcome") not in MISUNDERSTOOD:
+            break
+        misunderstood += 1
+    return History(resident_texts, misunderstood)
 
-    def __init__(self, action_name: str, municipality: Municipality) -> None:
+
+class LoketAction(Action):  # type: ignore[misc]
+    """Sends texts in the resident's language, each with loket's metadata attached.
+
+    Before any action answers, the escalation check runs: whatever intent Rasa saw, a resident
+    in danger gets the safety information and a person at once.
+    """
+
+    def __init__(
+        self,
+        action_name: str,
+        municipality: Municipality,
+        classifier: EscalationClassifier | None = None,
+    ) -> None:
         self._name = action_name
         self._municipality = municipality
+        self._classifier = classifier
 
     def name(self) -> str:
         return self._name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = message_language(tracker)
+        intent = intent_of(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
+        # Embedding the message takes tens of milliseconds of CPU: keep it off the event loop.
+        found = await asyncio.to_thread(
+            decide,
+            text,
+            intent["name"],
+            intent["confidence"],
+            self._classifier,
+            history_of(tracker),
+        )
+        if found is not None:
+            self.hand_off(dispatcher, tracker, language, found)
+        else:
+            await self.respond(dispatcher, tracker, language)
+        return []
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
+    ) -> None:
+        raise NotImplementedError
+
+    def hand_off(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        language: Language,
+        found: Escalation,
+    ) -> None:
+        """Tell the resident a colleague takes over (safety information first), and mark the
+        conversation for the agents' queue."""
+        parts = []
+        if found.safety:
+            parts.append(self.text(found.reason, language))
+        elif f"handoff_{LEADS.get(found.reason, found.reason)}" in TEXTS:
+            parts.append(self.text(f"handoff_{LEADS.get(found.reason, found.reason)}", language))
+        parts.append(self.text("handoff", language))
+        self.reply(
+            dispatcher,
+            tracker,
+            "\n\n".join(parts),
+            language,
+            handoff=found.as_json(),
+            outcome="handoff",
+        )
 
     def text(self, key: str, language: Language, **values: str) -> str:
         return render(TEXTS[key][language], {**self._municipality(language), **values})
@@ -74,43 +160,47 @@ class LoketAction(Action):  # type: ignore[misc]
 class ActionRespond(LoketAction):
     """A fixed reply to a conversational intent (greet, thank, ...)."""
 
-    def __init__(self, action_name: str, text_key: str, municipality: Municipality) -> None:
-        super().__init__(action_name, municipality)
+    def __init__(
+        self,
+        action_name: str,
+        text_key: str,
+        municipality: Municipality,
+        classifier: EscalationClassifier | None = None,
+    ) -> None:
+        super().__init__(action_name, municipality, classifier)
         self._text_key = text_key
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        language = message_language(tracker)
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
+    ) -> None:
         self.reply(dispatcher, tracker, self.text(self._text_key, language), language)
-        return []
 
 
 class ActionHandoff(LoketAction):
     """The resident asked for a person: tell them, and mark the conversation for handoff."""
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        language = message_language(tracker)
-        text = self.text("handoff", language)
-        self.reply(dispatcher, tracker, text, language, handoff={"reason": "request_human"})
-        return []
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
+    ) -> None:
+        self.hand_off(dispatcher, tracker, language, escalation("request_human"))
 
 
 class ActionAnswerQuestion(LoketAction):
     """Answers from the knowledge base, or says honestly that it does not know."""
 
     def __init__(
-        self, action_name: str, knowledge_base: KnowledgeBase, municipality: Municipality
+        self,
+        action_name: str,
+        knowledge_base: KnowledgeBase,
+        municipality: Municipality,
+        classifier: EscalationClassifier | None = None,
     ) -> None:
-        super().__init__(action_name, municipality)
+        super().__init__(action_name, municipality, classifier)
         self._kb = knowledge_base
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        language = message_language(tracker)
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
+    ) -> None:
         question = (tracker.latest_message or {}).get("text") or ""
         intent = intent_of(tracker)["name"]
         # Embedding a query takes tens of milliseconds of CPU: keep it off the event loop.
@@ -128,12 +218,24 @@ class ActionAnswerQuestion(LoketAction):
                 buttons=[{"title": q, "payload": q} for q in questions],
                 kb_entry=None,
                 candidates=candidates,
+                outcome="choices",
             )
-            return []
+            return
         if decision.answer is None:
+            if history_of(tracker).misunderstood:  # the second time in a row
+                self.hand_off(dispatcher, tracker, language, escalation("misunderstood"))
+                return
             text = self.text("dont_know", language)
-            self.reply(dispatcher, tracker, text, language, kb_entry=None, candidates=candidates)
-            return []
+            self.reply(
+                dispatcher,
+                tracker,
+                text,
+                language,
+                kb_entry=None,
+                candidates=candidates,
+                outcome="dont_know",
+            )
+            return
         entry = decision.answer.entry
         answer_language, answer = entry.answer_in(language)
         values = self._municipality(answer_language)
@@ -149,8 +251,8 @@ class ActionAnswerQuestion(LoketAction):
             language,
             kb_entry=kb_entry_payload(decision.answer),
             candidates=candidates,
+            outcome="answer",
         )
-        return []
 
 
 CONVERSATION_ACTIONS: Final = {
@@ -163,11 +265,19 @@ CONVERSATION_ACTIONS: Final = {
 }
 
 
-def build_actions(knowledge_base: KnowledgeBase, municipality: Municipality) -> list[LoketAction]:
-    """Every action the Rasa domain names, wired to this process's knowledge base."""
+def build_actions(
+    knowledge_base: KnowledgeBase,
+    municipality: Municipality,
+    classifier: EscalationClassifier | None = None,
+) -> list[LoketAction]:
+    """Every action the Rasa domain names, wired to this process's knowledge base and
+    escalation classifier."""
     actions: list[LoketAction] = [
-        ActionRespond(name, key, municipality) for name, key in CONVERSATION_ACTIONS.items()
+        ActionRespond(name, key, municipality, classifier)
+        for name, key in CONVERSATION_ACTIONS.items()
     ]
-    actions.append(ActionHandoff("action_request_human", municipality))
-    actions.append(ActionAnswerQuestion("action_answer_question", knowledge_base, municipality))
+    actions.append(ActionHandoff("action_request_human", municipality, classifier))
+    actions.append(
+        ActionAnswerQuestion("action_answer_question", knowledge_base, municipality, classifier)
+    )
     return actions

@@ -43,6 +43,67 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "en": "I am passing your question on to a colleague. You will get an answer in this "
         "conversation. You can also call us: {phone}, {opening_hours}.",
     },
+    "safety_suicide": {
+        "nl": "Wat goed dat u dit vertelt. U hoeft hier niet alleen mee te blijven. Praat er nu "
+        "over met 113 Zelfmoordpreventie: bel **0800-0113** (gratis, dag en nacht) of chat op "
+        "https://www.113.nl. Bent u in direct gevaar? Bel dan **112**.",
+        "en": "Thank you for telling me. You don't have to carry this alone. Talk to 113 Suicide "
+        "Prevention now: call **0800-0113** (free, day and night) or chat at https://www.113.nl. "
+        "Are you in immediate danger? Call **112**.",
+    },
+    "safety_violence": {
+        "nl": "Wat naar dat u dit meemaakt. Bel Veilig Thuis voor hulp en advies: **0800-2000** "
+        "(gratis, dag en nacht). Bent u of is iemand anders nu in gevaar? Bel dan **112**.",
+        "en": "I'm sorry this is happening to you. Call Veilig Thuis (Safe at Home) for help and "
+        "advice: **0800-2000** (free, day and night). Are you or someone else in danger right "
+        "now? Call **112**.",
+    },
+    "emergency": {
+        "nl": "Is er nu gevaar? Bel direct **112**. Bij een gaslucht: bel 0800-9009.",
+        "en": "Is there danger right now? Call **112** at once. If you smell gas: call 0800-9009.",
+    },
+    "handoff_insult": {
+        "nl": "Het spijt me dat het zo loopt.",
+        "en": "I'm sorry this is going badly.",
+    },
+    "handoff_complaint": {
+        "nl": "Vervelend dat u dit heeft meegemaakt. We nemen uw klacht serieus.",
+        "en": "I'm sorry this happened to you. We take your complaint seriously.",
+    },
+    "handoff_distress": {
+        "nl": "Wat een moeilijke situatie. U hoeft dit niet alleen op te lossen.",
+        "en": "That is a difficult situation. You don't have to solve this on your own.",
+    },
+    "handoff_legal_deadline": {
+        "nl": "Omdat er een termijn loopt, kijkt een medewerker met u mee.",
+        "en": "Because there is a deadline, a colleague will look at this with you.",
+    },
+    "handoff_misunderstood": {
+        "nl": "Sorry, ik begrijp uw vraag niet goed.",
+        "en": "Sorry, I don't understand your question well.",
+    },
+    "handoff_complex": {
+        "nl": "Uw vraag is te ingewikkeld om goed door mij te laten beantwoorden.",
+        "en": "Your question is too complicated for me to answer well.",
+    },
+    "queue_position": {
+        "nl": "Er wachten nu {ahead} mensen voor u. Een medewerker reageert naar verwachting "
+        "binnen {minutes} minuten.",
+        "en": "There are {ahead} people waiting before you. A colleague will probably reply "
+        "within {minutes} minutes.",
+    },
+    "queue_first": {
+        "nl": "U bent de eerste in de wachtrij. Een medewerker reageert naar verwachting binnen "
+        "{minutes} minuten.",
+        "en": "You are first in the queue. A colleague will probably reply within {minutes} "
+        "minutes.",
+    },
+    "team_closed": {
+        "nl": "Ons team is er nu niet. We zijn er weer op {when}. Laat gerust hier uw bericht "
+        "achter: een medewerker leest het dan.",
+        "en": "Our team is not at work now. We are back on {when}. Feel free to leave your "
+        "message here: a colleague will read it then.",
+    },
     "dont_know": {
         "nl": "Daar heb ik helaas geen goed antwoord op. Wat u kunt doen:\n"
         "- uw vraag anders stellen\n"

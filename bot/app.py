@@ -23,8 +23,10 @@ from rasa_sdk.interfaces import (
 from sqlalchemy import Engine
 
 from actions.actions import build_actions
+from actions.escalation import EscalationClassifier, read_examples
 from bot import console_api, webchat_api, webhooks
 from bot.body_limit import BodyLimit
+from bot.business_hours import BusinessHours
 from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
 from bot.events import EventHub
@@ -78,8 +80,16 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()
+    classifier = EscalationClassifier(
+        knowledge_base.encoder,
+        read_examples(
+            settings.escalation_examples,
+            sorted((settings.rasa_project_dir / "data" / "nlu").glob("*.yml")),
+        ),
+        settings.escalation_threshold,
+    )
     executor = ActionExecutor()
-    for action in build_actions(knowledge_base, settings.municipality):
+    for action in build_actions(knowledge_base, settings.municipality, classifier):
         executor.register_action(action)
     hub = EventHub()
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
@@ -113,6 +123,8 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         {channel.name: channel for channel in channels},
         RateLimiter(settings.rate_limit_per_sender),
         console=hub,
+        hours=BusinessHours.parse(settings.business_hours, settings.holidays, settings.time_zone),
+        minutes_per_conversation=settings.minutes_per_waiting_conversation,
     )
     ip_limiter = RateLimiter(settings.rate_limit_per_ip)
     return Services(
@@ -166,6 +178,10 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     async def chat_page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/console", include_in_schema=False)
+    async def console_page() -> FileResponse:
+        return FileResponse(STATIC / "console.html")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -219,15 +219,21 @@ async def _evaluate(
     settings: Settings, corpus: list[Path], queries_file: Path, kind: str
 ) -> tuple[dict[str, Any], list[str]]:
     with tempfile.TemporaryDirectory(prefix="loket-eval-") as workdir:
-        evaluation = evaluation_module.prepare(settings, corpus, Path(workdir))
+        evaluation = evaluation_module.prepare(
+            settings, corpus or [settings.kb_seed_file], Path(workdir)
+        )
         if kind == "retrieval":
             queries = evaluation_module.retrieval_queries(queries_file, evaluation)
+        elif kind == "escalation":
+            queries = evaluation_module.escalation_queries(queries_file)
         else:
             queries = evaluation_module.oos_queries(queries_file)
         async with pipeline(evaluation.settings, echo=False, own_rasa=True) as services:
             report = await evaluation_module.run_queries(services, queries)
     if kind == "retrieval":
         return report.retrieval(), report.confusion()
+    if kind == "escalation":
+        return report.escalation(), report.escalation_confusion()
     return report.out_of_scope(), report.confusion()
 
 
@@ -398,14 +404,17 @@ def parser() -> argparse.ArgumentParser:
     for name, help_text, columns in (
         ("retrieval", "answers to paraphrased questions", "id<TAB>query"),
         ("oos", "out-of-scope messages that must not be answered", "text"),
+        ("escalation", "messages a person should (1) or need not (0) take over", "label<TAB>text"),
     ):
         eval_parser = evaluation.add_parser(name, help=help_text)
         eval_parser.add_argument(
             "--corpus",
             type=Path,
             action="append",
-            required=True,
-            help="a rijksoverheid CSV or seed YAML (repeat for several)",
+            required=name != "escalation",
+            default=[],
+            help="a rijksoverheid CSV or seed YAML (repeat for several)"
+            + ("; default: the starter knowledge base" if name == "escalation" else ""),
         )
         eval_parser.add_argument(
             "--queries", type=Path, required=True, help=f"a TSV with the header {columns}"

@@ -52,6 +52,9 @@ class Outcome:
     top3: list[str]
     intent: str | None
     score: float | None
+    label: int | None = None
+    handoff: str | None = None
+    """The reason the conversation was handed to a person, if it was."""
 
 
 @dataclass
@@ -75,6 +78,32 @@ class Report:
         n = len(self.outcomes)
         answered = sum(o.answered is not None for o in self.outcomes)
         return {"n": n, "answered": round(answered / n, 4) if n else 0.0}
+
+    def escalation(self) -> dict[str, Any]:
+        """Precision, recall and F1 of "a person should take over" (label 1)."""
+        true_pos = sum(o.label == 1 and o.handoff is not None for o in self.outcomes)
+        predicted = sum(o.handoff is not None for o in self.outcomes)
+        actual = sum(o.label == 1 for o in self.outcomes)
+        precision = true_pos / predicted if predicted else 0.0
+        recall = true_pos / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {
+            "n": len(self.outcomes),
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+        }
+
+    def escalation_confusion(self, limit: int = 40) -> list[str]:
+        missed = [o for o in self.outcomes if o.label == 1 and o.handoff is None]
+        needless = [o for o in self.outcomes if o.label == 0 and o.handoff is not None]
+        lines = [f"Not handed off but should be ({len(missed)}):"]
+        lines += [f"  [{o.intent}] {o.query!r}" for o in missed[:limit]]
+        lines.append(f"Handed off but need not be ({len(needless)}):")
+        lines += [f"  [{o.intent} -> {o.handoff}] {o.query!r}" for o in needless[:limit]]
+        reasons = Counter(o.handoff for o in self.outcomes if o.handoff)
+        lines.append("Reasons: " + ", ".join(f"{k}={v}" for k, v in reasons.most_common()))
+        return lines
 
     def confusion(self, limit: int = 15) -> list[str]:
         """What a person tuning retrieval wants to see: the mistakes, most frequent first."""
@@ -122,6 +151,7 @@ def prepare(settings: Settings, corpus: list[Path], workdir: Path) -> Evaluation
 class Query:
     text: str
     expected: str | None = None
+    label: int | None = None
 
 
 async def run_queries(services: Services, queries: list[Query]) -> Report:
@@ -132,6 +162,7 @@ async def run_queries(services: Services, queries: list[Query]) -> Report:
         )
         meta = turn.meta
         entry = meta.get("kb_entry") or {}
+        handoff = meta.get("handoff") or {}
         candidates = meta.get("candidates") or []
         report.outcomes.append(
             Outcome(
@@ -141,6 +172,8 @@ async def run_queries(services: Services, queries: list[Query]) -> Report:
                 top3=[c["id"] for c in candidates[:3]],
                 intent=(meta.get("intent") or {}).get("name"),
                 score=entry.get("score") or (candidates[0]["score"] if candidates else None),
+                label=query.label,
+                handoff=handoff.get("reason"),
             )
         )
     return report
@@ -157,3 +190,12 @@ def retrieval_queries(path: Path, evaluation: Evaluation) -> list[Query]:
 
 def oos_queries(path: Path) -> list[Query]:
     return [Query(row["text"]) for row in read_tsv(path, ("text",))]
+
+
+def escalation_queries(path: Path) -> list[Query]:
+    queries = []
+    for number, row in enumerate(read_tsv(path, ("label", "text")), start=2):
+        if row["label"] not in ("0", "1"):
+            raise EvaluationError(f"{path}: row {number}: the label must be 0 or 1")
+        queries.append(Query(row["text"], label=int(row["label"])))
+    return queries

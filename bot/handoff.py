@@ -50,11 +50,12 @@ class QueueItem:
 
 
 def queue(session: Session) -> list[QueueItem]:
-    """Conversations waiting for or held by an agent: most urgent first, then longest waiting."""
+    """Conversations waiting for or held by an agent: most urgent first, then longest waiting;
+    each with the resident's last message."""
     later = aliased(MessageRow)
     last_id = (
         select(func.max(later.id))
-        .where(later.conversation_id == ConversationRow.id)
+        .where(later.conversation_id == ConversationRow.id, later.direction == "in")
         .correlate(ConversationRow)
         .scalar_subquery()
     )
@@ -80,6 +81,18 @@ def queue(session: Session) -> list[QueueItem]:
         )
         for c, agent, text, at in rows
     ]
+
+
+def waiting(session: Session) -> int:
+    """How many conversations wait for an agent."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ConversationRow)
+            .where(ConversationRow.state == "queued")
+        )
+        or 0
+    )
 
 
 def _conversation(session: Session, conversation_id: str) -> ConversationRow:

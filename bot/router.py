@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from actions.texts import TEXTS
-from bot import archive
+from bot import archive, handoff
 from bot.archive import MessageView
+from bot.business_hours import BusinessHours, when
 from bot.errors import NotFound
 from bot.rasa_client import RasaClient, Reply
 from bot.rate_limit import RateLimiter
@@ -103,9 +104,13 @@ class Router:
         channels: Mapping[str, Channel],
         sender_limiter: RateLimiter | None = None,
         console: Publisher | None = None,
+        hours: BusinessHours | None = None,
+        minutes_per_conversation: int = 5,
     ) -> None:
         self._engine = engine
         self._console = console
+        self._hours = hours
+        self._minutes_per_conversation = minutes_per_conversation
         self._rasa = rasa
         self._sender_limiter = sender_limiter
         self._channels = dict(channels)
@@ -137,6 +142,8 @@ class Router:
             replies = await self._rasa.send(
                 conversation.id, rasa_text(text), {"language": language}
             )
+            if conversation.state == "bot" and any(r.meta.get("handoff") for r in replies):
+                replies.append(Reply(text=await asyncio.to_thread(self._waiting_text, language)))
         turn = await asyncio.to_thread(self._store, conversation.id, inbound, language, replies)
         channel = self._channels[inbound.channel]
         for view, reply in zip(turn.replies, replies, strict=True):
@@ -214,6 +221,19 @@ class Router:
             session.add(row)
             session.flush()
             return MessageView.of(row)
+
+    def _waiting_text(self, language: Language) -> str:
+        """What a resident handed to the queue hears: how long, or when the team is back."""
+        now = datetime.now(UTC)
+        if self._hours is not None and not self._hours.is_open(now):
+            opening = self._hours.next_opening(now)
+            if opening is not None:
+                return render(TEXTS["team_closed"][language], {"when": when(opening, language)})
+        with Session(self._engine) as session:
+            ahead = handoff.waiting(session)
+        minutes = (ahead + 1) * self._minutes_per_conversation
+        key = "queue_position" if ahead else "queue_first"
+        return render(TEXTS[key][language], {"ahead": str(ahead), "minutes": str(minutes)})
 
     def _conversation(self, inbound: Inbound) -> _Conversation:
         """The resident's open conversation on this channel (a new one if there is none), and

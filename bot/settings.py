@@ -13,6 +13,7 @@ from typing import Final, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.business_hours import BusinessHours
 from channels import telegram
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
@@ -61,12 +62,26 @@ class Settings(BaseSettings):
     Fair candidates closer together than that are offered as a choice."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
 
+    escalation_examples: Path = PROJECT_DIR / "data" / "escalation" / "examples.tsv"
+    """Labelled messages (`label`, `reason`, `text`) the escalation classifier learns from, with
+    Rasa's NLU examples in `rasa_project_dir`/data/nlu."""
+    escalation_threshold: float = Field(default=0.6, gt=0, lt=1)
+    """From this probability on the classifier hands a conversation to a person."""
+
     municipality_name: str = "Dijkstad"
     municipality_phone: str = "14 0123"
     municipality_website: str = "https://www.dijkstad.example"
     municipality_address: str = "Marktplein 1, Dijkstad"
     opening_hours_nl: str = "maandag tot en met vrijdag van 8.30 tot 17.00 uur"
     opening_hours_en: str = "Monday to Friday from 8:30 to 17:00"
+
+    business_hours: str = "mon-fri 08:30-17:00"
+    """When the webcare team is at work, e.g. `mon-fri 08:30-17:00; sat 10:00-12:00`."""
+    holidays: str = ""
+    """Comma-separated ISO dates the team is off, e.g. `2026-12-25,2026-12-26`."""
+    time_zone: str = "Europe/Amsterdam"
+    minutes_per_waiting_conversation: int = Field(default=5, ge=1)
+    """For the resident's estimate of how long until a colleague joins."""
 
     webchat_session_hours: int = Field(default=24, ge=1)
     rate_limit_per_sender: int = Field(default=20, ge=1)
@@ -98,6 +113,11 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
     twilio_template_sid: str = ""
     """The approved template (Content SID) sent when WhatsApp's 24-hour window has closed."""
+
+    @model_validator(mode="after")
+    def _business_hours(self) -> Settings:
+        BusinessHours.parse(self.business_hours, self.holidays, self.time_zone)  # or ValueError
+        return self
 
     @model_validator(mode="after")
     def _channel_secrets(self) -> Settings:

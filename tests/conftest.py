@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from actions.escalation import EscalationClassifier, read_examples
 from bot.database import make_engine, migrate
 from bot.settings import Settings
 from knowledge_base.embeddings import CachingEncoder, SentenceTransformerEncoder
@@ -34,3 +35,11 @@ def engine(settings: Settings) -> Iterator[Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def classifier(encoder: CachingEncoder) -> EscalationClassifier:
+    """The escalation classifier, trained on the project's own examples as at start-up."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    nlu = sorted((settings.rasa_project_dir / "data" / "nlu").glob("*.yml"))
+    return EscalationClassifier(encoder, read_examples(settings.escalation_examples, nlu))

@@ -12,6 +12,7 @@ from rasa_sdk.executor import ActionExecutor
 from sqlalchemy import Engine
 
 from actions.actions import build_actions
+from actions.escalation import EscalationClassifier
 from bot.settings import Settings
 from knowledge_base.embeddings import Encoder
 from knowledge_base.service import KnowledgeBase
@@ -20,12 +21,14 @@ RECORDED = Path(__file__).parent.parent / "fixtures" / "rasa_action_call.json"
 
 
 @pytest.fixture
-def executor(engine: Engine, encoder: Encoder, settings: Settings) -> ActionExecutor:
+def executor(
+    engine: Engine, encoder: Encoder, settings: Settings, classifier: EscalationClassifier
+) -> ActionExecutor:
     kb = KnowledgeBase(engine, encoder)
     kb.import_seed_if_empty(settings.kb_seed_file)
     kb.reload()
     executor = ActionExecutor()
-    for action in build_actions(kb, settings.municipality):
+    for action in build_actions(kb, settings.municipality, classifier):
         executor.register_action(action)
     return executor
 
@@ -94,7 +97,8 @@ async def test_language_is_guessed_without_loket_metadata(executor: ActionExecut
 async def test_request_for_a_person_is_a_handoff(executor: ActionExecutor) -> None:
     call = action_call("action_request_human", "mens aub", "request_human", "nl")
     text, meta = await run(executor, call)
-    assert meta["handoff"] == {"reason": "request_human"}
+    assert meta["handoff"]["reason"] == "request_human"
+    assert meta["handoff"]["urgency"] == 1
     assert "medewerker" in text
 
 
@@ -115,3 +119,69 @@ async def test_no_choices_for_what_is_out_of_scope(executor: ActionExecutor) -> 
     text, meta = await run(executor, call)
     assert meta["kb_entry"] is None
     assert "geen goed antwoord" in text
+
+
+async def test_suicidal_thoughts_get_113_at_once_whatever_the_intent(
+    executor: ActionExecutor,
+) -> None:
+    call = action_call("action_greet", "hoi. ik wil eigenlijk niet meer leven", "greet", "nl")
+    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.4
+    text, meta = await run(executor, call)
+    assert meta["handoff"]["reason"] == "safety_suicide"
+    assert meta["handoff"]["urgency"] == 3
+    assert "0800-0113" in text
+    assert "112" in text
+
+
+async def test_domestic_violence_gets_veilig_thuis(executor: ActionExecutor) -> None:
+    call = action_call(
+        "action_answer_question",
+        "my husband hits me and I am scared to go home",
+        "safety_violence",
+        "en",
+    )
+    text, meta = await run(executor, call)
+    assert meta["handoff"]["reason"] == "safety_violence"
+    assert "0800-2000" in text
+
+
+async def test_swearing_is_handed_to_a_person(executor: ActionExecutor) -> None:
+    call = action_call(
+        "action_answer_question", "kut gemeente, nooit wordt mijn afval opgehaald", "waste", "nl"
+    )
+    _, meta = await run(executor, call)
+    assert meta["handoff"]["reason"] == "insult"
+    assert meta["handoff"]["evidence"]["swearing"] == 1
+
+
+def with_earlier_turn(call: dict[str, Any], text: str, outcome: str) -> dict[str, Any]:
+    events = call["tracker"]["events"]
+    events.insert(
+        -2,
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "ask_question"}}},
+    )
+    events.insert(
+        -2,
+        {"event": "bot", "text": "...", "data": {"custom": {"loket": {"outcome": outcome}}}},
+    )
+    return call
+
+
+async def test_not_understanding_twice_in_a_row_hands_off(executor: ActionExecutor) -> None:
+    call = action_call(
+        "action_answer_question", "wie wint de champions league", "out_of_scope", "nl"
+    )
+    text, meta = await run(executor, with_earlier_turn(call, "hoe laat is het", "dont_know"))
+    assert meta["handoff"]["reason"] == "misunderstood"
+    assert "begrijp" in text
+
+
+async def test_one_earlier_answer_does_not_count_as_misunderstanding(
+    executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_answer_question", "wie wint de champions league", "out_of_scope", "nl"
+    )
+    _, meta = await run(executor, with_earlier_turn(call, "paspoort aanvragen", "answer"))
+    assert meta.get("handoff") is None
+    assert meta["outcome"] == "dont_know"

@@ -163,8 +163,8 @@ def loket(
 AGENT_PASSWORD = "een lang wachtwoord voor tests"
 
 
-def agent_login(loket: LoketProcess) -> dict[str, str]:
-    """A new agent account made with `loket staff add`, logged in through the console API."""
+def new_agent(loket: LoketProcess) -> str:
+    """A new agent account made with `loket staff add`; its password is AGENT_PASSWORD."""
     username = f"agent-{uuid.uuid4().hex[:8]}"
     subprocess.run(
         [str(LOKET), "staff", "add", username, "--roles", "agent", "--display-name", "Anna"],
@@ -175,6 +175,12 @@ def agent_login(loket: LoketProcess) -> dict[str, str]:
         check=True,
         capture_output=True,
     )
+    return username
+
+
+def agent_login(loket: LoketProcess) -> dict[str, str]:
+    """A new agent, logged in through the console API."""
+    username = new_agent(loket)
     response = httpx.post(
         f"{loket.url}/api/console/login",
         json={"username": username, "password": AGENT_PASSWORD},

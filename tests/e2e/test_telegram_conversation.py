@@ -123,13 +123,15 @@ def test_an_agent_answers_a_telegram_resident_later(
 ) -> None:
     chat = 5_550_004
     assert deliver(loket, text_update(70_030, chat, "ik wil een medewerker spreken")).is_success
-    telegram_api.wait_for_messages(chat, 1)
+    handoff, waiting = telegram_api.wait_for_messages(chat, 2)
+    assert "medewerker" in handoff["text"]
+    assert "verwachting" in waiting["text"] or "weer op" in waiting["text"]
     conversation_id = archive_of(loket, chat)[0].conversation_id
 
     agent_replies(
         loket, agent_login(loket), conversation_id, "Dag, ik ben Anna. Bel ons op **14 0123**."
     )
-    agent_message = telegram_api.wait_for_messages(chat, 2)[-1]
+    agent_message = telegram_api.wait_for_messages(chat, 3)[-1]
     assert agent_message["text"] == "Dag, ik ben Anna. Bel ons op <b>14 0123</b>."
     assert agent_message["parse_mode"] == "HTML"
 
@@ -139,7 +141,8 @@ def test_an_agent_answers_a_telegram_resident_later(
     assert [(r.direction, r.sender) for r in rows] == [
         ("in", "resident"),
         ("out", "bot"),
+        ("out", "bot"),
         ("out", "agent"),
         ("in", "resident"),
     ]
-    assert len(telegram_api.sent(chat)) == 2
+    assert len(telegram_api.sent(chat)) == 3

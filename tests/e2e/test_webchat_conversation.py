@@ -160,7 +160,9 @@ def test_asking_for_a_person_records_the_handoff(loket: LoketProcess) -> None:
     conversation, rows = archived(loket, conversation_id)
     assert conversation.state == "queued"
     assert conversation.handoff_reason == "request_human"
-    assert rows[-1].handoff_reason == "request_human"
+    assert conversation.urgency == 1
+    assert [r.handoff_reason for r in rows[-2:]] == ["request_human", None]
+    assert "naar verwachting" in rows[-1].text or "weer op" in rows[-1].text  # wait, or hours
 
 
 def test_a_retried_message_is_answered_once(loket: LoketProcess) -> None:

@@ -1,0 +1,95 @@
+"""The escalation decision's explainable parts, and the classifier trained on our examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from actions.escalation import (
+    EscalationClassifier,
+    History,
+    Signals,
+    decide,
+    read_examples,
+    swear_words,
+)
+
+
+def test_signals_notice_capitals_exclamations_and_swearing() -> None:
+    signals = Signals.of("WAAROM WORDT MIJN CONTAINER NOOIT GELEEGD!!! kutzooi")
+    assert signals.capitals > 0.7
+    assert signals.exclamations == 3
+    assert signals.swearing == 1
+    assert signals.shouting()
+
+
+def test_short_capitals_are_not_shouting() -> None:
+    assert not Signals.of("BSN kwijt, wat nu?").shouting()
+    assert Signals.of("BSN kwijt, wat nu?").capitals < 0.5
+
+
+def test_swear_words_are_found_also_in_compounds_but_not_inside_other_words() -> None:
+    assert swear_words("wat een klotegemeente") == 1
+    assert swear_words("wat een kutzooi") == 1
+    assert swear_words("kunt u mij helpen met mijn paspoort") == 0
+
+
+def test_a_confident_escalation_intent_decides_alone() -> None:
+    found = decide("ik wil een klacht indienen over een ambtenaar", "complaint", 0.9, None)
+    assert found is not None
+    assert found.reason == "complaint"
+    assert found.evidence["intent"] == "complaint"
+
+
+def test_a_weak_escalation_intent_does_not_decide_alone() -> None:
+    assert decide("bezwaar maken tegen de WOZ", "legal_deadline", 0.3, None) is None
+
+
+def test_the_same_message_again_hands_off() -> None:
+    history = History(resident_texts=["Waar is mijn uitkering??"])
+    found = decide("waar is mijn uitkering", "social_assistance", 0.9, None, history)
+    assert found is not None
+    assert found.reason == "repeated"
+
+
+def test_safety_comes_before_the_queue() -> None:
+    found = decide("ik zie het niet meer zitten", "safety_suicide", 0.95, None)
+    assert found is not None
+    assert found.safety
+    assert found.urgency == 3
+
+
+def test_the_classifier_learns_from_labelled_examples(tmp_path: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    examples = tmp_path / "examples.tsv"
+    examples.write_text(
+        "label\treason\ttext\n"
+        "1\tdistress\tik word morgen uit mijn huis gezet en weet niet waar ik heen moet\n"
+        "1\tdistress\tde deurwaarder staat voor de deur en ik kan de huur niet betalen\n"
+        "1\tdistress\twe hebben geen geld meer voor eten deze week\n"
+        "0\tnone\twanneer wordt het oud papier opgehaald\n"
+        "0\tnone\thoe vraag ik een parkeervergunning aan\n"
+        "0\tnone\twat kost een nieuw paspoort\n",
+        encoding="utf-8",
+    )
+    classifier = EscalationClassifier(encoder, read_examples(examples))
+    probability, reason = classifier.assess("ze zetten ons volgende week uit ons huis, help")
+    assert probability > 0.5
+    assert reason == "distress"
+    probability, _ = classifier.assess("wanneer komt de vuilniswagen")
+    assert probability < 0.5
+
+
+def test_a_suicidal_remark_after_a_question_is_still_safety() -> None:
+    found = decide(
+        "hoe vraag ik een nieuwe id kaart aan. trouwens ik wil eigenlijk niet meer leven",
+        "passport_id",
+        0.95,
+        None,
+    )
+    assert found is not None
+    assert found.reason == "safety_suicide"
+    assert found.evidence["phrase"] is True
+
+
+def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
+    assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
+    assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None

@@ -1,0 +1,93 @@
+"""The agents' console in a real browser: a resident asks for a person in the web chat, an agent
+logs in, takes the conversation and answers, and the resident sees the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.conftest import AGENT_PASSWORD, LoketProcess, new_agent
+from tests.e2e.test_chat_page import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def serious_violations(page: Page) -> list[tuple[str, str]]:
+    results = Axe().run(page)
+    return [
+        (v["id"], v["help"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def log_in(page: Page, loket: LoketProcess) -> None:
+    page.goto(loket.url + "/console")
+    page.get_by_label("Gebruikersnaam").fill(new_agent(loket))
+    page.get_by_label("Wachtwoord").fill(AGENT_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Wachtrij")).to_be_visible()
+
+
+def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
+    browser: Browser, loket: LoketProcess
+) -> None:
+    resident = browser.new_context(locale="nl-NL").new_page()
+    resident.goto(loket.url + "/")
+    resident.get_by_label("Uw bericht").fill(
+        "ik wil graag een medewerker spreken over mijn aanvraag"
+    )
+    resident.keyboard.press("Enter")
+    chat = resident.get_by_role("log", name="Gesprek")
+    expect(chat.locator(".message.out").first).to_contain_text("medewerker", timeout=30_000)
+
+    agent = browser.new_context(locale="nl-NL").new_page()
+    log_in(agent, loket)
+    waiting = agent.locator("#queue button", has_text="over mijn aanvraag")
+    expect(waiting).to_contain_text("vraagt om een medewerker")
+    waiting.click()
+    expect(agent.locator("#transcript")).to_contain_text("over mijn aanvraag")
+    agent.get_by_role("button", name="Overnemen").click()
+    agent.get_by_label("Uw antwoord aan de inwoner").fill(
+        "Goedemiddag, ik ben Anna. Waarmee kan ik helpen?"
+    )
+    agent.keyboard.press("Enter")
+    expect(agent.get_by_role("status")).to_have_text("Verstuurd.")
+
+    expect(chat.locator(".message.agent")).to_contain_text("ik ben Anna", timeout=10_000)
+
+    # The resident's next message reaches the agent's open transcript, live.
+    resident.get_by_label("Uw bericht").fill("het gaat om mijn parkeervergunning")
+    resident.keyboard.press("Enter")
+    expect(agent.locator("#transcript")).to_contain_text("mijn parkeervergunning", timeout=10_000)
+    expect(chat.locator(".message.out")).to_have_count(3)  # handoff, wait, agent: no bot reply
+
+    assert serious_violations(agent) == []
+    agent.get_by_role("button", name="English").click()
+    expect(agent.get_by_role("heading", name="Queue")).to_be_visible()
+    agent.context.close()
+    resident.context.close()
+
+
+def test_the_login_page_is_accessible_and_refuses_a_wrong_password(
+    browser: Browser, loket: LoketProcess
+) -> None:
+    page = browser.new_context(locale="nl-NL").new_page()
+    page.goto(loket.url + "/console")
+    assert serious_violations(page) == []
+    page.get_by_label("Gebruikersnaam").fill("niemand")
+    page.get_by_label("Wachtwoord").fill("verkeerd wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Inloggen lukte niet")
+    page.context.close()
