@@ -15,12 +15,12 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import uvicorn
 from sqlalchemy.orm import Session
 
-from bot import benchmark
+from bot import benchmark, personal_data
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
 from bot.database import make_engine, migrate
@@ -37,6 +37,26 @@ from knowledge_base.files import read_entries
 from knowledge_base.seed import dump_seed, read_seed
 
 logger = logging.getLogger("loket")
+
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
+
+
+def configure_logging(stream: TextIO) -> None:
+    """Log to the stream, with personal data masked (see `bot.personal_data`)."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for noisy in ("httpx", "alembic", "rasa_sdk"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    personal_data.protect_logs()
+
+
+def uvicorn_server(config: uvicorn.Config) -> uvicorn.Server:
+    """A server whose own log handlers (set up with its config) mask personal data too."""
+    personal_data.protect_logs(*UVICORN_LOGGERS)
+    return uvicorn.Server(config)
 
 
 def free_port() -> int:
@@ -59,7 +79,7 @@ def supervisor_for(settings: Settings, action_url: str) -> RasaSupervisor:
 
 
 async def _serve(settings: Settings) -> None:
-    server = uvicorn.Server(
+    server = uvicorn_server(
         uvicorn.Config(
             create_app(settings), host=settings.host, port=settings.port, log_level="info"
         )
@@ -122,7 +142,7 @@ async def pipeline(
         settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{free_port()}"})
     app = create_app(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn_server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     supervisor = supervisor_for(settings, f"http://127.0.0.1:{port}/webhook")
     try:
@@ -366,13 +386,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "alembic", "rasa_sdk"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(sys.stderr)
     overrides: dict[str, Any] = {}
     if args.command == "run":
         overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
