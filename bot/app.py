@@ -23,7 +23,7 @@ from rasa_sdk.interfaces import (
 from sqlalchemy import Engine
 
 from actions.actions import build_actions
-from bot import webchat_api, webhooks
+from bot import sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
@@ -63,6 +63,7 @@ class Services:
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
+    sealing.configure(engine, sealing.ArchivePolicy.from_settings(settings))
     knowledge_base = KnowledgeBase(
         engine,
         encoder or SentenceTransformerEncoder(settings.embedding_model),

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 import uvicorn
 from sqlalchemy.orm import Session
 
-from bot import benchmark, personal_data
+from bot import archive_cli, benchmark, personal_data
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
 from bot.database import make_engine, migrate
@@ -44,8 +44,11 @@ UVICORN_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
 def configure_logging(stream: TextIO) -> None:
     """Log to the stream, with personal data masked (see `bot.personal_data`)."""
     handler = logging.StreamHandler(stream)
+    handler.set_name("loket")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    for earlier in [h for h in root.handlers if h.get_name() == "loket"]:
+        root.removeHandler(earlier)  # configured again, as tests of the commands do
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     for noisy in ("httpx", "alembic", "rasa_sdk"):
@@ -381,6 +384,7 @@ def parser() -> argparse.ArgumentParser:
             "--queries", type=Path, required=True, help=f"a TSV with the header {columns}"
         )
         eval_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    archive_cli.add_commands(commands)
     return main_parser
 
 
@@ -406,6 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return bench_retrieval(settings, sizes, args.json)
     if args.command == "channels":
         return telegram_set_webhook(settings)
+    if args.command == "archive":
+        return archive_cli.run(settings, args)
     if args.command == "eval":
         return evaluate(settings, args.eval_command, args.corpus, args.queries, args.json)
     return setup(settings)
