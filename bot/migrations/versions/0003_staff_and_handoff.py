@@ -44,9 +44,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_staff_session_user_id"), "staff_session", ["user_id"])
     with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("urgency", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("urgency", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("queued_at", UtcDateTime(), nullable=True))
         batch_op.add_column(sa.Column("agent_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
