@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot import sealing
+from bot import archive_export, retention, sealing
 from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.settings import Settings
+from bot.tables import ConversationRow
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +24,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     subcommands = archive.add_subparsers(dest="archive_command", required=True)
     verify = subcommands.add_parser("verify", help="recompute every conversation's hash chain")
     verify.add_argument("--json", action="store_true", help="end with one line of JSON")
+    export = subcommands.add_parser("export", help="conversations that started in a period")
+    export.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
+    export.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
+    export.add_argument("--format", choices=archive_export.FORMATS, required=True)
+    export.add_argument("--out", type=Path, required=True, help="a folder")
+    purge = subcommands.add_parser("purge", help="destroy what its retention period has ended")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+    purge.add_argument("--json", action="store_true", help="end with one line of JSON")
+    hold = subcommands.add_parser("hold", help="put a conversation on legal hold, or lift it")
+    hold.add_argument("conversation_id")
+    hold.add_argument("--reason", help="why it must be kept (required to put on hold)")
+    hold.add_argument("--release", action="store_true", help="lift the hold")
 
 
 def _engine(settings: Settings) -> Engine:
@@ -47,12 +62,68 @@ def verify(engine: Engine, actor: str, as_json: bool) -> int:
     return 1 if report.broken else 0
 
 
+def export(engine: Engine, settings: Settings, actor: str, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        print("loket archive export: --to is before --from", file=sys.stderr)
+        return 2
+    with Session(engine) as session, session.begin():
+        paths = archive_export.export(
+            session, settings, args.start, args.end, args.format, args.out
+        )
+        details = {"from": str(args.start), "to": str(args.end), "format": args.format}
+        record_audit(
+            session, actor, "archive.export", str(args.out), details | {"files": len(paths)}
+        )
+    print(f"{len(paths)} files written to {args.out}")
+    return 0
+
+
+def purge(engine: Engine, settings: Settings, actor: str, dry_run: bool, as_json: bool) -> int:
+    with Session(engine) as session, session.begin():
+        result = retention.purge(session, settings, actor, dry_run)
+        record_audit(
+            session, actor, "archive.purge", "archive", result.as_json() | {"dry_run": dry_run}
+        )
+    verb = "would be destroyed" if dry_run else "destroyed"
+    for kept in result.destroyed:
+        print(f"{kept.conversation_id} ({kept.category}, until {kept.until:%Y-%m-%d}): {verb}")
+    for kept in result.held:
+        print(f"{kept.conversation_id} ({kept.category}, until {kept.until:%Y-%m-%d}): on hold")
+    print(f"{len(result.destroyed)} conversations {verb}, {len(result.held)} kept on legal hold")
+    if as_json:
+        print(json.dumps(result.as_json() | {"dry_run": dry_run}))
+    return 0
+
+
+def hold(engine: Engine, actor: str, args: argparse.Namespace) -> int:
+    if not args.release and not args.reason:
+        print("loket archive hold: say why with --reason", file=sys.stderr)
+        return 2
+    with Session(engine) as session, session.begin():
+        conversation = session.get(ConversationRow, args.conversation_id)
+        if conversation is None:
+            print("loket archive hold: no such conversation", file=sys.stderr)
+            return 1
+        conversation.legal_hold = not args.release
+        conversation.legal_hold_reason = None if args.release else args.reason
+        action = "archive.hold.release" if args.release else "archive.hold"
+        record_audit(session, actor, action, conversation.id, {"reason": args.reason})
+    print(f"{args.conversation_id}: {'hold lifted' if args.release else 'on legal hold'}")
+    return 0
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     actor = args.actor or command_line_actor()
     try:
         if args.archive_command == "verify":
             return verify(engine, actor, args.json)
+        if args.archive_command == "export":
+            return export(engine, settings, actor, args)
+        if args.archive_command == "purge":
+            return purge(engine, settings, actor, args.dry_run, args.json)
+        if args.archive_command == "hold":
+            return hold(engine, actor, args)
         print(f"loket archive: unknown command {args.archive_command}", file=sys.stderr)
         return 2
     finally:
