@@ -49,15 +49,14 @@ def archived(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 
 
 def run_export(kind: str, out: Path) -> int:
-    return main(
-        ["archive", "export", "--from", "2026-11-20", "--to", "2026-11-20"]
-        + ["--format", kind, "--out", str(out)]
-    )
+    period = ["--from", "2026-11-20", "--to", "2026-11-20"]
+    return main(["archive", "export", *period, "--format", kind, "--out", str(out)])
 
 
 def text_of(element: ET.Element, path: str) -> str:
     found = element.find(path, NS)
-    assert found is not None and found.text is not None, path
+    assert found is not None, path
+    assert found.text is not None, path
     return found.text
 
 
