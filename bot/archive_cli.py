@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot import archive_export, retention, sealing
+from bot import archive_export, retention, sealing, subject_rights
 from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.settings import Settings
@@ -36,6 +36,24 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     hold.add_argument("conversation_id")
     hold.add_argument("--reason", help="why it must be kept (required to put on hold)")
     hold.add_argument("--release", action="store_true", help="lift the hold")
+    subject = subcommands.add_parser("subject", help="a resident's access and erasure requests")
+    subject_commands = subject.add_subparsers(dest="subject_command", required=True)
+    for name, help_text in (
+        ("export", "everything about one resident, as JSON, and why what remains is kept"),
+        ("erase", "erase one resident's conversations, except what a hold or the law keeps"),
+    ):
+        command = subject_commands.add_parser(name, help=help_text)
+        command.add_argument("--channel", required=True, help="webchat, telegram or whatsapp")
+        command.add_argument(
+            "--user-id",
+            required=True,
+            help="the chat id, the whatsapp: number, or for the web chat the conversation id",
+        )
+        if name == "export":
+            command.add_argument("--out", type=Path, help="a file (default: standard output)")
+        else:
+            command.add_argument("--dry-run", action="store_true", help="only say what would go")
+            command.add_argument("--json", action="store_true", help="end with one line of JSON")
 
 
 def _engine(settings: Settings) -> Engine:
@@ -112,6 +130,39 @@ def hold(engine: Engine, actor: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def subject_export(engine: Engine, settings: Settings, actor: str, args: argparse.Namespace) -> int:
+    policy = sealing.ArchivePolicy.from_settings(settings)
+    with Session(engine) as session, session.begin():
+        found = subject_rights.access(session, settings, policy, args.channel, args.user_id)
+        details = {"conversations": len(found["conversations"])}
+        record_audit(session, actor, "archive.subject.export", found["subject_key"], details)
+    text = json.dumps(found, ensure_ascii=False, indent=2)
+    if args.out is None:
+        print(text)
+    else:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+def subject_erase(engine: Engine, settings: Settings, actor: str, args: argparse.Namespace) -> int:
+    policy = sealing.ArchivePolicy.from_settings(settings)
+    with Session(engine) as session, session.begin():
+        result = subject_rights.erase(
+            session, settings, policy, args.channel, args.user_id, actor, args.dry_run
+        )
+        details = result.as_json() | {"dry_run": args.dry_run}
+        record_audit(session, actor, "archive.subject.erase", result.subject_key, details)
+    verb = "would be erased" if args.dry_run else "erased"
+    for conversation_id in result.erased:
+        print(f"{conversation_id}: {verb}")
+    for conversation_id, reasons in result.kept.items():
+        print(f"{conversation_id}: kept ({'; '.join(reasons)})")
+    print(f"{len(result.erased)} conversations {verb}, {len(result.kept)} kept")
+    if args.json:
+        print(json.dumps(details))
+    return 0
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     actor = args.actor or command_line_actor()
@@ -124,6 +175,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             return purge(engine, settings, actor, args.dry_run, args.json)
         if args.archive_command == "hold":
             return hold(engine, actor, args)
+        if args.archive_command == "subject" and args.subject_command == "export":
+            return subject_export(engine, settings, actor, args)
+        if args.archive_command == "subject":
+            return subject_erase(engine, settings, actor, args)
         print(f"loket archive: unknown command {args.archive_command}", file=sys.stderr)
         return 2
     finally:
