@@ -21,6 +21,7 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
 from bot import sealing, webchat_api, webhooks
@@ -63,7 +64,10 @@ class Services:
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
-    sealing.configure(engine, sealing.ArchivePolicy.from_settings(settings))
+    policy = sealing.ArchivePolicy.from_settings(settings)
+    sealing.configure(engine, policy)
+    with Session(engine) as session, session.begin():
+        sealing.pseudonymise_earlier_conversations(session, policy)
     knowledge_base = KnowledgeBase(
         engine,
         encoder or SentenceTransformerEncoder(settings.embedding_model),

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     archive = commands.add_parser("archive", help="the archive of conversations")
     archive.add_argument("--actor", default=None, help="who runs this, for the audit log")
     subcommands = archive.add_subparsers(dest="archive_command", required=True)
+    subcommands.add_parser("new-key", help="print a new key for LOKET_ARCHIVE_KEY")
     verify = subcommands.add_parser("verify", help="recompute every conversation's hash chain")
     verify.add_argument("--json", action="store_true", help="end with one line of JSON")
     export = subcommands.add_parser("export", help="conversations that started in a period")
@@ -59,7 +61,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _engine(settings: Settings) -> Engine:
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
-    sealing.configure(engine, sealing.ArchivePolicy.from_settings(settings))
+    policy = sealing.ArchivePolicy.from_settings(settings)
+    sealing.configure(engine, policy)
+    with Session(engine) as session, session.begin():
+        sealing.pseudonymise_earlier_conversations(session, policy)
     return engine
 
 
@@ -164,6 +169,9 @@ def subject_erase(engine: Engine, settings: Settings, actor: str, args: argparse
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.archive_command == "new-key":
+        print(Fernet.generate_key().decode())
+        return 0
     engine = _engine(settings)
     actor = args.actor or command_line_actor()
     try:

@@ -127,6 +127,19 @@ def policy_for(session: Session) -> ArchivePolicy:
     return policy
 
 
+def pseudonymise_earlier_conversations(session: Session, policy: ArchivePolicy) -> int:
+    """Give conversations from before migration 0004 their subject key, so a resident's
+    access or erasure request finds them too; how many there were."""
+    earlier = session.scalars(
+        select(ConversationRow).where(ConversationRow.subject_key.is_(None))
+    ).all()
+    for conversation in earlier:
+        conversation.subject_key = policy.subject_key(
+            conversation.channel, conversation.channel_key
+        )
+    return len(earlier)
+
+
 def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Literal
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from cryptography.fernet import Fernet, InvalidToken
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import archive, sealing
 from bot.cli import main
+from bot.database import _alembic_config, make_engine, migrate
 from bot.settings import Settings
 from bot.tables import Base, ConversationRow, MessageRow
 from knowledge_base.tables import Base as KnowledgeBase
@@ -223,3 +226,50 @@ def test_production_needs_the_archive_secrets(settings: Settings) -> None:
         Settings.model_validate(
             settings.model_dump() | {"mode": "production", "archive_subject_secret": "s"}
         )
+
+
+def test_conversations_from_before_sealing_get_a_subject_key_and_verify(
+    tmp_path: Path, settings: Settings
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = _alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        connection.execute(
+            text(
+                "INSERT INTO conversation (id, channel, channel_key, state, language, urgency,"
+                " created_at) VALUES ('c1', 'telegram', '4242', 'bot', 'nl', 0,"
+                " '2026-11-21 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO message (conversation_id, channel, direction, sender, text,"
+                " created_at)"
+                " VALUES ('c1', 'telegram', 'in', 'resident', 'hoi', '2026-11-21 10:00:00')"
+            )
+        )
+    migrate(engine)
+    policy = sealing.ArchivePolicy.from_settings(settings)
+    with Session(engine) as session, session.begin():
+        assert sealing.pseudonymise_earlier_conversations(session, policy) == 1
+        assert sealing.pseudonymise_earlier_conversations(session, policy) == 0
+        session.add(
+            MessageRow(
+                conversation_id="c1", channel="telegram", direction="out", sender="bot", text="ha"
+            )
+        )
+    with Session(engine) as session:
+        conversation = session.get(ConversationRow, "c1")
+        assert conversation is not None
+        assert conversation.subject_key == policy.subject_key("telegram", "4242")
+        report = sealing.verify(session)
+    assert (report.messages, report.unsealed, report.broken) == (2, 1, [])
+    engine.dispose()
+
+
+def test_new_key_prints_a_usable_archive_key(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archive", "new-key"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert Fernet(key).decrypt(Fernet(key).encrypt(b"x")) == b"x"
