@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
-from bot import sealing, webchat_api, webhooks
+from bot import console_api, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
@@ -32,6 +32,7 @@ from bot.events import EventHub
 from bot.rasa_client import RasaClient
 from bot.rate_limit import RateLimiter
 from bot.router import Router
+from bot.seen import SeenSet
 from bot.settings import Settings
 from channels.base import Channel, ChannelError
 from channels.telegram import TelegramChannel
@@ -59,6 +60,8 @@ class Services:
     ip_limiter: RateLimiter
     telegram: TelegramChannel | None
     whatsapp: WhatsAppChannel | None
+    seen_updates: SeenSet = field(default_factory=SeenSet)
+    """Telegram update ids handled lately."""
 
 
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
@@ -114,6 +117,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         rasa,
         {channel.name: channel for channel in channels},
         RateLimiter(settings.rate_limit_per_sender),
+        console=hub,
     )
     ip_limiter = RateLimiter(settings.rate_limit_per_ip)
     return Services(
@@ -202,5 +206,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(webchat_api.router)
     app.include_router(webhooks.router)
+    app.include_router(console_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -72,6 +72,17 @@ def messages(session: Session, conversation_id: str, after_id: int = 0) -> list[
     )
 
 
+def last_choices(session: Session, conversation_id: str) -> list[dict[str, str]]:
+    """The quick-reply choices of the last message sent to the resident, if it had any."""
+    payload = session.scalar(
+        select(MessageRow.payload)
+        .where(MessageRow.conversation_id == conversation_id, MessageRow.direction == "out")
+        .order_by(MessageRow.id.desc())
+        .limit(1)
+    )
+    return list((payload or {}).get("choices", []))
+
+
 def replies_to(session: Session, inbound: MessageRow) -> list[MessageRow]:
     """The outbound messages that answered one inbound message."""
     following = messages(session, inbound.conversation_id, after_id=inbound.id)

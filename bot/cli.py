@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import itertools
 import json
 import logging
@@ -20,7 +21,7 @@ from typing import Any, TextIO
 import uvicorn
 from sqlalchemy.orm import Session
 
-from bot import archive_cli, benchmark, personal_data
+from bot import archive_cli, benchmark, personal_data, staff
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
 from bot.database import make_engine, migrate
@@ -84,7 +85,12 @@ def supervisor_for(settings: Settings, action_url: str) -> RasaSupervisor:
 async def _serve(settings: Settings) -> None:
     server = uvicorn_server(
         uvicorn.Config(
-            create_app(settings), host=settings.host, port=settings.port, log_level="info"
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     )
     serving = asyncio.create_task(server.serve())
@@ -309,6 +315,35 @@ def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
     return 0
 
 
+def staff_add(settings: Settings, username: str, roles: str, display_name: str, totp: bool) -> int:
+    """A staff account; the password is read from standard input, never from the command line
+    (it would end up in the shell's history and the process list)."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            print("loket staff add: the passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    secret = staff.new_totp_secret() if totp else None
+    try:
+        with Session(engine) as session, session.begin():
+            user = staff.create_user(
+                session, username, password, set(roles.split(",")), display_name, secret
+            )
+    except LoketError as error:
+        print(f"loket staff add: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{user.username} can log in to the console as {', '.join(sorted(user.roles))}")
+    if secret:
+        print(f"Authenticator app secret (shown once): {secret}")
+    return 0
+
+
 def setup(settings: Settings) -> int:
     """Create or upgrade the database and import the starter knowledge base if it is empty."""
     services = build_services(settings)
@@ -331,6 +366,21 @@ def parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     ask_parser.add_argument("text", help="the message, as a resident would write it")
     commands.add_parser("setup", help="create the database and import the starter answers")
+
+    staff_parser = commands.add_parser("staff", help="console accounts").add_subparsers(
+        dest="staff_command", required=True
+    )
+    staff_add_parser = staff_parser.add_parser(
+        "add", help="add an account; the password is read from standard input"
+    )
+    staff_add_parser.add_argument("username")
+    staff_add_parser.add_argument(
+        "--roles", default="agent", help="comma-separated: agent, editor, approver, admin"
+    )
+    staff_add_parser.add_argument("--display-name", default="", help="the name residents see")
+    staff_add_parser.add_argument(
+        "--totp", action="store_true", help="require a code from an authenticator app"
+    )
 
     kb = commands.add_parser("kb", help="the knowledge base").add_subparsers(
         dest="kb_command", required=True
@@ -412,6 +462,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return telegram_set_webhook(settings)
     if args.command == "archive":
         return archive_cli.run(settings, args)
+    if args.command == "staff":
+        return staff_add(settings, args.username, args.roles, args.display_name, args.totp)
     if args.command == "eval":
         return evaluate(settings, args.eval_command, args.corpus, args.queries, args.json)
     return setup(settings)

@@ -35,3 +35,29 @@ class RateLimited(LoketError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unauthenticated(LoketError):
+    """No valid login: the staff member must log in (again)."""
+
+    status = 401
+    code = "unauthenticated"
+
+
+class PermissionDenied(LoketError):
+    """Logged in, but the staff member's roles do not allow this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(LoketError):
+    """The request does not fit the current state, e.g. taking a conversation someone holds."""
+
+    status = 409
+    code = "conflict"
+
+
+class InvalidInput(LoketError):
+    status = 422
+    code = "invalid_request"

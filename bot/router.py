@@ -26,10 +26,15 @@ from bot.rasa_client import RasaClient, Reply
 from bot.rate_limit import RateLimiter
 from bot.tables import ConversationRow, MessageRow
 from channels.base import Channel, Inbound, Outbound
+from channels.webchat import Publisher
 from knowledge_base.entries import render
 from knowledge_base.text import LANGUAGES, Language, detect_language
 
 logger = logging.getLogger(__name__)
+
+CONSOLE_TOPIC = "console"
+"""The event topic agents' consoles listen on: queue changes and messages in handed-off
+conversations."""
 
 
 def rasa_text(text: str) -> str:
@@ -45,6 +50,8 @@ class Turn:
     replies: list[MessageView]
     meta: dict[str, Any]
     duplicate: bool = False
+    handed_off: bool = False
+    """This message put the conversation in the queue for an agent."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,20 @@ class _Conversation:
     state: str
     language: Language
     replayed: Turn | None
+    choices: list[dict[str, str]]
+    """The quick-reply choices of the last message sent, which a number can pick."""
+
+
+def chosen(text: str, choices: list[dict[str, str]]) -> str:
+    """A choice typed as its number ("2"), as on WhatsApp, becomes that choice's payload."""
+    number = text.strip().rstrip(".)")
+    if number.isdigit() and 1 <= int(number) <= len(choices):
+        return choices[int(number) - 1]["payload"]
+    return text
+
+
+HELD_STATES = ("agent",)
+"""While an agent holds a conversation, the resident's messages go to the agent, not to Rasa."""
 
 
 class _ConversationLocks:
@@ -81,8 +102,10 @@ class Router:
         rasa: RasaClient,
         channels: Mapping[str, Channel],
         sender_limiter: RateLimiter | None = None,
+        console: Publisher | None = None,
     ) -> None:
         self._engine = engine
+        self._console = console
         self._rasa = rasa
         self._sender_limiter = sender_limiter
         self._channels = dict(channels)
@@ -109,18 +132,34 @@ class Router:
             replies = [Reply(text=render(TEXTS["slow_down"][language], {}))]
         elif inbound.kind != "text":
             replies = [Reply(text=render(TEXTS[f"unsupported_{inbound.kind}"][language], {}))]
-        elif conversation.state != "agent":
+        elif conversation.state not in HELD_STATES:
+            text = chosen(inbound.text, conversation.choices)
             replies = await self._rasa.send(
-                conversation.id, rasa_text(inbound.text), {"language": language}
+                conversation.id, rasa_text(text), {"language": language}
             )
         turn = await asyncio.to_thread(self._store, conversation.id, inbound, language, replies)
         channel = self._channels[inbound.channel]
         for view, reply in zip(turn.replies, replies, strict=True):
             outbound = Outbound(text=view.text, choices=reply.choices, message_id=view.id)
             await channel.send(inbound.channel_key, outbound)
+        if turn.handed_off or conversation.state != "bot":
+            self.notify_console(conversation.id, [turn.inbound, *turn.replies])
         return turn
 
-    async def deliver(self, conversation_id: str, text: str, sender: str = "agent") -> MessageView:
+    def notify_console(self, conversation_id: str, messages: list[MessageView]) -> None:
+        if self._console is not None:
+            self._console.publish(
+                CONSOLE_TOPIC,
+                {
+                    "id": None,
+                    "conversation_id": conversation_id,
+                    "messages": [m.as_json() for m in messages],
+                },
+            )
+
+    async def deliver(
+        self, conversation_id: str, text: str, sender: str = "agent", agent_id: int | None = None
+    ) -> MessageView:
         """Send a message on the resident's own channel at any time: an agent's reply, a notice.
 
         Where the platform's reply window has closed (WhatsApp, 24 hours after the resident's
@@ -138,16 +177,29 @@ class Router:
         )
         async with self._locks.hold(f"{channel_name}:{channel_key}"):
             view = await asyncio.to_thread(
-                self._store_outbound, conversation_id, channel_name, text, sender, window_closed
+                self._store_outbound,
+                conversation_id,
+                channel_name,
+                text,
+                sender,
+                window_closed,
+                agent_id,
             )
             await channel.send(
                 channel_key,
                 Outbound(text, message_id=view.id, sender=sender, window_closed=window_closed),
             )
+        self.notify_console(conversation_id, [view])
         return view
 
     def _store_outbound(
-        self, conversation_id: str, channel: str, text: str, sender: str, window_closed: bool
+        self,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        sender: str,
+        window_closed: bool,
+        agent_id: int | None,
     ) -> MessageView:
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
             row = MessageRow(
@@ -156,6 +208,7 @@ class Router:
                 direction="out",
                 sender=sender,
                 text=text,
+                agent_id=agent_id,
                 payload={"sent_as": "template"} if window_closed else None,
             )
             session.add(row)
@@ -167,9 +220,13 @@ class Router:
         the earlier turn if this message is a replay."""
         with Session(self._engine) as session, session.begin():
             row = archive.open_conversation(session, inbound.channel, inbound.channel_key)
-            if row is None:
-                if inbound.channel == "webchat":
+            if row is None and inbound.channel == "webchat":
+                # A closed web chat opens again: the resident still has the page in front of them.
+                row = session.get(ConversationRow, inbound.channel_key)
+                if row is None:
                     raise NotFound("Unknown conversation")
+                row.state = "bot"
+            if row is None:
                 row = archive.new_conversation(session, inbound.channel, inbound.channel_key)
             language: Language = "en" if row.language == "en" else "nl"
             replayed = None
@@ -180,7 +237,8 @@ class Router:
                     replayed = Turn(
                         inbound=MessageView.of(earlier), replies=replies, meta={}, duplicate=True
                     )
-            return _Conversation(row.id, row.state, language, replayed)
+            choices = archive.last_choices(session, row.id)
+            return _Conversation(row.id, row.state, language, replayed, choices)
 
     def _store(
         self, conversation_id: str, inbound: Inbound, language: Language, replies: list[Reply]
@@ -208,14 +266,18 @@ class Router:
             reply_rows = [self._reply_row(conversation, reply, language) for reply in replies]
             session.add_all(reply_rows)
             conversation.language = language
-            if handoff and conversation.state == "bot":
-                conversation.state = "handoff"
+            handed_off = bool(handoff) and conversation.state == "bot"
+            if handoff and handed_off:
+                conversation.state = "queued"
                 conversation.handoff_reason = handoff["reason"]
+                conversation.urgency = int(handoff.get("urgency", 1))
+                conversation.queued_at = datetime.now(UTC)
             session.flush()
             return Turn(
                 inbound=MessageView.of(inbound_row),
                 replies=[MessageView.of(row) for row in reply_rows],
                 meta=meta,
+                handed_off=handed_off,
             )
 
     @staticmethod

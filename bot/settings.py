@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     webchat_allowed_origins: str = ""
     """Comma-separated origins of the sites that embed the chat widget, e.g.
     `https://www.dijkstad.nl,https://dijkstad.nl`; the chat page at `/` always works."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies whose X-Forwarded-For is believed (comma-separated addresses, or `*`): behind a
+    reverse proxy the per-IP limit must count the resident's address, not the proxy's."""
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     """Webhook and API bodies larger than this are refused with 413 before they are parsed."""
 

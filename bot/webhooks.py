@@ -34,10 +34,11 @@ async def telegram_webhook(request: Request) -> Response:
         raise NotFound("Telegram is not configured")
     channel.verify(request.headers.get(telegram.SECRET_HEADER))
     update = channel.parse(await read_json(request))
-    if update is not None:
+    if update is not None and update.inbound.external_id not in services.seen_updates:
         await services.router.handle(update.inbound)
         if update.callback_query_id:
             await channel.acknowledge(update.callback_query_id)
+        services.seen_updates.add(update.inbound.external_id or "")
     return Response(status_code=200)
 
 

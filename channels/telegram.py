@@ -6,7 +6,6 @@ import contextlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
-from html import escape
 from typing import Any, Final
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -14,7 +13,7 @@ from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import TelegramError
 
 from channels.base import Forbidden, Inbound, InvalidMessage, Outbound, normalise
-from channels.formatting import split_text
+from channels.formatting import split_text, telegram_html
 
 NAME: Final = "telegram"
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
@@ -112,7 +111,7 @@ class TelegramChannel:
                 )
             await self.bot.send_message(
                 chat_id=int(channel_key),
-                text=escape(part, quote=False),
+                text=telegram_html(part),
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )

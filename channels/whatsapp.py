@@ -17,7 +17,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from channels.base import ChannelError, Forbidden, Inbound, InvalidMessage, Outbound, normalise
-from channels.formatting import split_text
+from channels.formatting import split_text, whatsapp_text
 
 NAME: Final = "whatsapp"
 SIGNATURE_HEADER: Final = "X-Twilio-Signature"
@@ -40,7 +40,7 @@ def _media_kind(content_type: str) -> str:
     return "file"
 
 
-def whatsapp_text(message: Outbound) -> str:
+def whatsapp_body(message: Outbound) -> str:
     """WhatsApp has no buttons for free-form messages: choices become a numbered list."""
     if not message.choices:
         return message.text
@@ -110,8 +110,8 @@ class WhatsAppChannel:
                 to=channel_key, content_sid=self.template_sid, content_variables=variables
             )
             return
-        for part in split_text(whatsapp_text(message), MAX_TEXT):
-            await self._create(to=channel_key, body=part)
+        for part in split_text(whatsapp_body(message), MAX_TEXT):
+            await self._create(to=channel_key, body=whatsapp_text(part))
 
     async def _create(self, **fields: str) -> None:
         try:

@@ -11,14 +11,16 @@ from sqlalchemy import Engine
 
 from bot.database import make_engine, migrate
 from bot.settings import Settings
-from knowledge_base.embeddings import SentenceTransformerEncoder
+from knowledge_base.embeddings import CachingEncoder, SentenceTransformerEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
-def encoder() -> SentenceTransformerEncoder:
-    return SentenceTransformerEncoder()
+def encoder() -> CachingEncoder:
+    """The real model, remembering what it encoded: every app built in a test embeds the same
+    starter entries."""
+    return CachingEncoder(SentenceTransformerEncoder())
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 // Options as data attributes on that tag: data-language="nl|en" (default: the page's language),
 // data-mode="inline" (show the chat in place of the tag's data-target element instead of as a
 // button in the corner), data-target="#element-id".
-// Every text is inserted with textContent, never as HTML.
+// Every text is inserted with textContent, never as HTML. Answers may use Loket's small markup
+// (**bold**, [label](https://...), bare https:// addresses, "- " list lines), built here as nodes.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -20,7 +21,7 @@
       intro: "U chat met de digitale assistent. U krijgt direct antwoord, dag en nacht. Wilt u een medewerker spreken? Typ dan \"medewerker\".",
       log: "Gesprek", label: "Uw bericht", send: "Verstuur",
       help: "Druk op Enter om te versturen, Shift+Enter voor een nieuwe regel.",
-      you: "U: ", them: "Gemeente: ", typing: "De assistent typt…", empty: "Typ eerst uw vraag.",
+      you: "U: ", them: "Gemeente: ", agent: "Medewerker: ", typing: "De assistent typt…", empty: "Typ eerst uw vraag.",
       failed: "Uw bericht is niet verstuurd. Probeer het opnieuw.",
       offline: "Verbinding verbroken. Opnieuw verbinden…",
       unavailable: "De chat is nu niet bereikbaar. Probeer het later opnieuw."
@@ -30,7 +31,7 @@
       intro: "You are chatting with the digital assistant. You get an answer straight away, day and night. Would you rather talk to a person? Type \"person\".",
       log: "Conversation", label: "Your message", send: "Send",
       help: "Press Enter to send, Shift+Enter for a new line.",
-      you: "You: ", them: "Municipality: ", typing: "The assistant is typing…", empty: "Please type your question first.",
+      you: "You: ", them: "Municipality: ", agent: "Colleague: ", typing: "The assistant is typing…", empty: "Please type your question first.",
       failed: "Your message was not sent. Please try again.",
       offline: "Connection lost. Reconnecting…",
       unavailable: "The chat cannot be reached right now. Please try again later."
@@ -59,6 +60,9 @@
     ".message.out { background: #eef3f6; }",
     ".pending .message { opacity: .7; }",
     ".who { position: absolute; left: -9999px; }",
+    ".message a { color: #00466a; text-decoration: underline; }",
+    ".message.agent { background: #fdf3d8; border-left: 4px solid #8a5a00; }",
+    ".message.agent .who { position: static; display: block; font-weight: 600; }",
     ".choices { display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 .5rem; }",
     "label { font-weight: 600; display: block; margin-top: .25rem; }",
     ".row { display: flex; gap: .5rem; }",
@@ -118,11 +122,37 @@
 
   function setStatus(text) { statusLine.textContent = text; }
 
-  function bubble(direction, text) {
+  var MARKUP = /\*\*([^*\n]+?)\*\*|\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>()]*[^\s<>().,;:!?'"])/g;
+
+  function link(label, url) {
+    var node = element("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, label);
+    return node;
+  }
+
+  // The same markup as channels/formatting.py renders for Telegram and WhatsApp.
+  function rich(text) {
+    var fragment = document.createDocumentFragment();
+    text = text.replace(/^- /gm, "\u2022 ");
+    var position = 0;
+    var match;
+    MARKUP.lastIndex = 0;
+    while ((match = MARKUP.exec(text)) !== null) {
+      if (match.index > position) fragment.appendChild(document.createTextNode(text.slice(position, match.index)));
+      if (match[1]) fragment.appendChild(element("strong", {}, match[1]));
+      else if (match[2]) fragment.appendChild(link(match[2], match[3]));
+      else fragment.appendChild(link(match[4], match[4]));
+      position = MARKUP.lastIndex;
+    }
+    if (position < text.length) fragment.appendChild(document.createTextNode(text.slice(position)));
+    return fragment;
+  }
+
+  function bubble(direction, text, sender) {
     var entry = element("div", { class: "entry" });
-    var body = element("div", { class: "message " + (direction === "in" ? "in" : "out") });
-    body.appendChild(element("span", { class: "who" }, direction === "in" ? TEXT.you : TEXT.them));
-    body.appendChild(document.createTextNode(text));
+    var body = element("div", { class: "message " + (direction === "in" ? "in" : "out") + (sender === "agent" ? " agent" : "") });
+    var who = direction === "in" ? TEXT.you : sender === "agent" ? TEXT.agent : TEXT.them;
+    body.appendChild(element("span", { class: "who" }, who));
+    body.appendChild(direction === "in" ? document.createTextNode(text) : rich(text));
     entry.appendChild(body);
     return entry;
   }
@@ -141,7 +171,7 @@
     if (shown[message.id]) return;
     shown[message.id] = true;
     if (pending) { place(pending, message.id); pending.classList.remove("pending"); return; }
-    var entry = bubble(message.direction, message.text);
+    var entry = bubble(message.direction, message.text, message.sender);
     if (message.choices && message.choices.length) {
       var choices = element("div", { class: "choices" });
       message.choices.forEach(function (choice) {

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from channels.base import Choice, Forbidden, InvalidMessage, Outbound
-from channels.whatsapp import WhatsAppChannel, whatsapp_text
+from channels.whatsapp import WhatsAppChannel, whatsapp_body
 from tests.stand_ins.twilio_api import inbound_form, signed
 
 TOKEN = "twilio-auth-token"
@@ -67,7 +67,7 @@ def test_parse_refuses_what_is_not_a_whatsapp_message(channel: WhatsAppChannel) 
 
 def test_choices_become_a_numbered_list() -> None:
     message = Outbound("Bedoelt u:", choices=[Choice("Paspoort", "p"), Choice("ID-kaart", "i")])
-    assert whatsapp_text(message) == "Bedoelt u:\n\n1. Paspoort\n2. ID-kaart"
+    assert whatsapp_body(message) == "Bedoelt u:\n\n1. Paspoort\n2. ID-kaart"
 
 
 def test_twilio_needs_a_public_url() -> None:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,3 +158,36 @@ def loket(
     )
     yield running
     stop_loket(running)
+
+
+AGENT_PASSWORD = "een lang wachtwoord voor tests"
+
+
+def agent_login(loket: LoketProcess) -> dict[str, str]:
+    """A new agent account made with `loket staff add`, logged in through the console API."""
+    username = f"agent-{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        [str(LOKET), "staff", "add", username, "--roles", "agent", "--display-name", "Anna"],
+        input=AGENT_PASSWORD + "\n",
+        text=True,
+        env=loket.env,
+        cwd=loket.data_dir,
+        check=True,
+        capture_output=True,
+    )
+    response = httpx.post(
+        f"{loket.url}/api/console/login",
+        json={"username": username, "password": AGENT_PASSWORD},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def agent_replies(
+    loket: LoketProcess, agent: dict[str, str], conversation_id: str, text: str
+) -> None:
+    url = f"{loket.url}/api/console/conversations/{conversation_id}"
+    assert httpx.post(f"{url}/take", headers=agent, timeout=30).status_code == 200
+    response = httpx.post(f"{url}/messages", headers=agent, json={"text": text}, timeout=30)
+    assert response.status_code == 201, response.text

@@ -7,8 +7,11 @@ from collections.abc import Iterator
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
-from tests.e2e.conftest import LoketProcess, MunicipalitySite
+from bot.tables import ConversationRow
+from tests.e2e.conftest import LoketProcess, MunicipalitySite, agent_login, agent_replies
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -117,3 +120,30 @@ def test_conversation_survives_a_reload(page: Page) -> None:
     expect(page.locator(".message.out")).to_have_count(1, timeout=30_000)
     page.reload()
     expect(page.locator(".message")).to_have_count(2, timeout=10_000)
+
+
+def test_an_agents_reply_is_pushed_into_the_open_page(page: Page, loket: LoketProcess) -> None:
+    ask(page, "ik wil een medewerker spreken")
+    transcript = page.get_by_role("log", name="Gesprek")
+    expect(transcript.locator(".message.out").first).to_contain_text("medewerker", timeout=30_000)
+    engine = create_engine(loket.database_url)
+    with Session(engine) as session:
+        conversation_id = session.scalars(
+            select(ConversationRow.id)
+            .where(ConversationRow.channel == "webchat", ConversationRow.state == "queued")
+            .order_by(ConversationRow.created_at.desc())
+        ).first()
+    engine.dispose()
+    assert conversation_id is not None
+
+    agent_replies(
+        loket,
+        agent_login(loket),
+        conversation_id,
+        "Ik ben Anna. Kijk ook op [de afvalkalender](https://www.dijkstad.example/afval).",
+    )
+    pushed = transcript.locator(".message.agent")
+    expect(pushed).to_contain_text("Medewerker: Ik ben Anna.", timeout=10_000)
+    link = pushed.get_by_role("link", name="de afvalkalender")
+    expect(link).to_have_attribute("href", "https://www.dijkstad.example/afval")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.tables import ConversationRow, MessageRow
 from channels.telegram import SECRET_HEADER
-from tests.e2e.conftest import LOKET, TELEGRAM_SECRET, LoketProcess
+from tests.e2e.conftest import LOKET, TELEGRAM_SECRET, LoketProcess, agent_login, agent_replies
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
 pytestmark = pytest.mark.e2e
@@ -116,3 +116,30 @@ def test_set_webhook_registers_url_and_secret(
     assert params["url"] == "https://loket.dijkstad.example/webhooks/telegram"
     assert params["secret_token"] == TELEGRAM_SECRET
     assert set(params["allowed_updates"]) == {"message", "edited_message", "callback_query"}
+
+
+def test_an_agent_answers_a_telegram_resident_later(
+    loket: LoketProcess, telegram_api: TelegramBotApi
+) -> None:
+    chat = 5_550_004
+    assert deliver(loket, text_update(70_030, chat, "ik wil een medewerker spreken")).is_success
+    telegram_api.wait_for_messages(chat, 1)
+    conversation_id = archive_of(loket, chat)[0].conversation_id
+
+    agent_replies(
+        loket, agent_login(loket), conversation_id, "Dag, ik ben Anna. Bel ons op **14 0123**."
+    )
+    agent_message = telegram_api.wait_for_messages(chat, 2)[-1]
+    assert agent_message["text"] == "Dag, ik ben Anna. Bel ons op <b>14 0123</b>."
+    assert agent_message["parse_mode"] == "HTML"
+
+    # While the agent holds the conversation, the resident's message goes to the agent only.
+    assert deliver(loket, text_update(70_031, chat, "dank u, ik bel morgen")).is_success
+    rows = archive_of(loket, chat)
+    assert [(r.direction, r.sender) for r in rows] == [
+        ("in", "resident"),
+        ("out", "bot"),
+        ("out", "agent"),
+        ("in", "resident"),
+    ]
+    assert len(telegram_api.sent(chat)) == 2

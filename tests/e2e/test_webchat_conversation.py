@@ -158,7 +158,7 @@ def test_asking_for_a_person_records_the_handoff(loket: LoketProcess) -> None:
     token, conversation_id = new_session(loket)
     say(loket, token, "ik wil een medewerker spreken")
     conversation, rows = archived(loket, conversation_id)
-    assert conversation.state == "handoff"
+    assert conversation.state == "queued"
     assert conversation.handoff_reason == "request_human"
     assert rows[-1].handoff_reason == "request_human"
 

@@ -1,0 +1,230 @@
+"""The agents' console as an HTTP JSON API: log in, watch the queue, take a conversation,
+answer on the resident's own channel, hand it back or close it.
+
+The console page uses exactly this API, so a municipality can connect its own customer-contact
+system to it instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from sse_starlette.sse import EventSourceResponse
+
+from bot import archive, handoff, staff
+from bot.archive import MessageView
+from bot.errors import InvalidInput, NotFound
+from bot.router import CONSOLE_TOPIC
+from bot.settings import MAX_MESSAGE_CHARS
+from bot.staff import StaffUser
+from bot.tables import ConversationRow
+from channels import webchat
+from channels.base import InvalidMessage
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+router = APIRouter(prefix="/api/console", tags=["console"])
+
+KEEPALIVE_SECONDS = 15
+T = TypeVar("T")
+
+
+class LoginIn(BaseModel):
+    username: str
+    password: str
+    totp: str | None = Field(default=None, description="The authenticator app's code, if enabled")
+
+
+class LoginOut(BaseModel):
+    token: str
+    expires_at: datetime
+    username: str
+    display_name: str
+    roles: list[str]
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(description=f"The agent's message, 1 to {MAX_MESSAGE_CHARS} characters")
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _in_session(services: Services, work: Callable[[Session], T]) -> T:
+    def run() -> T:
+        with Session(services.engine, expire_on_commit=False) as session, session.begin():
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+async def _agent(services: Services, token: str | None, role: str = "agent") -> StaffUser:
+    user = await _in_session(services, lambda s: staff.user_for_token(s, token))
+    user.require(role)
+    return user
+
+
+@router.post("/login", response_model=LoginOut)
+async def login(request: Request, body: LoginIn) -> LoginOut:
+    services = _services(request)
+
+    def work(session: Session) -> LoginOut:
+        user = staff.authenticate(session, body.username, body.password, body.totp)
+        token, expires_at = staff.start_session(session, user)
+        return LoginOut(
+            token=token,
+            expires_at=expires_at,
+            username=user.username,
+            display_name=user.display_name,
+            roles=sorted(user.roles),
+        )
+
+    return await _in_session(services, work)
+
+
+@router.post("/logout", status_code=204)
+async def logout(request: Request, authorization: str | None = Header(default=None)) -> None:
+    token = webchat.bearer_token(authorization)
+    if token:
+        await _in_session(_services(request), lambda s: staff.end_session(s, token))
+
+
+@router.get("/queue")
+async def get_queue(
+    request: Request, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """Conversations waiting for or held by an agent: most urgent first, then longest waiting."""
+    services = _services(request)
+    await _agent(services, webchat.bearer_token(authorization))
+    items = await _in_session(services, handoff.queue)
+    return {"conversations": [item.as_json() for item in items]}
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(
+    request: Request, conversation_id: str, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """The transcript with the bot's context: intents, knowledge-base answers and versions,
+    the handoff reason."""
+    services = _services(request)
+    await _agent(services, webchat.bearer_token(authorization))
+
+    def work(session: Session) -> dict[str, Any]:
+        conversation = session.get(ConversationRow, conversation_id)
+        if conversation is None:
+            raise NotFound("Unknown conversation")
+        return {
+            "conversation_id": conversation.id,
+            "channel": conversation.channel,
+            "state": conversation.state,
+            "language": conversation.language,
+            "handoff_reason": conversation.handoff_reason,
+            "urgency": conversation.urgency,
+            "messages": [
+                {
+                    **MessageView.of(row).as_json(),
+                    "intent": row.intent,
+                    "confidence": row.confidence,
+                    "kb_entry": (
+                        {
+                            "id": row.kb_entry_id,
+                            "version": row.kb_entry_version,
+                            "score": row.kb_score,
+                        }
+                        if row.kb_entry_id
+                        else None
+                    ),
+                    "handoff_reason": row.handoff_reason,
+                }
+                for row in archive.messages(session, conversation.id)
+            ],
+        }
+
+    return await _in_session(services, work)
+
+
+async def _move(
+    request: Request,
+    conversation_id: str,
+    authorization: str | None,
+    move: Callable[[Session, str, StaffUser], str],
+) -> dict[str, Any]:
+    services = _services(request)
+    agent = await _agent(services, webchat.bearer_token(authorization))
+    state = await _in_session(services, lambda s: move(s, conversation_id, agent))
+    services.router.notify_console(conversation_id, [])
+    return {"conversation_id": conversation_id, "state": state}
+
+
+@router.post("/conversations/{conversation_id}/take")
+async def take(
+    request: Request, conversation_id: str, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """Take the conversation over: the resident's messages now come to you, not to the bot."""
+    return await _move(request, conversation_id, authorization, handoff.take)
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+async def hand_back(
+    request: Request, conversation_id: str, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """The bot answers the resident again."""
+    return await _move(request, conversation_id, authorization, handoff.hand_back)
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(
+    request: Request, conversation_id: str, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    return await _move(request, conversation_id, authorization, handoff.close)
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=201)
+async def reply(
+    request: Request,
+    conversation_id: str,
+    body: ReplyIn,
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """Answer the resident on their own channel (WhatsApp outside its 24-hour window: the
+    approved template)."""
+    services = _services(request)
+    agent = await _agent(services, webchat.bearer_token(authorization))
+    try:
+        text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
+    except InvalidMessage as error:
+        raise InvalidInput(error.message) from error
+    await _in_session(services, lambda s: handoff.holder(s, conversation_id, agent))
+    view = await services.router.deliver(conversation_id, text, sender="agent", agent_id=agent.id)
+    return {"message": view.as_json()}
+
+
+@router.get("/events")
+async def events(
+    request: Request,
+    token: str = Query(description="The login token (EventSource cannot send headers)"),
+) -> EventSourceResponse:
+    """Queue changes and messages in handed-off conversations, as they happen. After a
+    reconnect, fetch the queue again."""
+    services = _services(request)
+    await _agent(services, token)
+
+    async def stream() -> AsyncIterator[dict[str, Any]]:
+        async with services.hub.listen(CONSOLE_TOPIC) as queue:
+            while True:
+                event = await queue.get()
+                if event is None:
+                    return
+                yield {"event": "conversation", "data": json.dumps(event)}
+
+    return EventSourceResponse(stream(), ping=KEEPALIVE_SECONDS)

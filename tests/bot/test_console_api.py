@@ -1,0 +1,177 @@
+"""The agents' console API in-process, with a real database and Rasa deliberately unreachable:
+a resident's message that reached Rasa would fail with 503, so a 200 shows it went to the agent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot import staff
+from bot.app import create_app
+from bot.settings import Settings
+from bot.tables import ConversationRow, MessageRow
+from knowledge_base.embeddings import Encoder
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
+    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
+    with TestClient(create_app(offline, encoder)) as client:
+        yield client
+
+
+def add_user(engine: Engine, username: str, roles: set[str], totp: str | None = None) -> None:
+    with Session(engine) as session, session.begin():
+        staff.create_user(session, username, PASSWORD, roles, username.title(), totp)
+
+
+def login(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/api/console/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def resident(client: TestClient) -> tuple[dict[str, str], str]:
+    body = client.post("/api/webchat/sessions", json={"language": "nl"}).json()
+    return {"Authorization": f"Bearer {body['token']}"}, body["conversation_id"]
+
+
+def test_an_agent_takes_over_and_answers_on_the_residents_channel(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    resident_auth, conversation_id = resident(client)
+
+    taken = client.post(f"/api/console/conversations/{conversation_id}/take", headers=agent)
+    assert taken.json() == {"conversation_id": conversation_id, "state": "agent"}
+
+    said = client.post("/api/webchat/messages", headers=resident_auth, json={"text": "Hallo?"})
+    assert said.status_code == 200  # not 503: the message went to the agent, not to Rasa
+    assert said.json()["replies"] == []
+
+    answer = client.post(
+        f"/api/console/conversations/{conversation_id}/messages",
+        headers=agent,
+        json={"text": "Goedemiddag, u spreekt met Anna."},
+    )
+    assert answer.status_code == 201
+    seen = client.get("/api/webchat/messages", headers=resident_auth).json()["messages"]
+    assert [(m["sender"], m["text"]) for m in seen] == [
+        ("resident", "Hallo?"),
+        ("agent", "Goedemiddag, u spreekt met Anna."),
+    ]
+    with Session(engine) as session:
+        row = session.scalars(select(MessageRow).where(MessageRow.sender == "agent")).one()
+        assert row.agent_id is not None
+
+    transcript = client.get(f"/api/console/conversations/{conversation_id}", headers=agent)
+    assert transcript.json()["state"] == "agent"
+    assert [m["text"] for m in transcript.json()["messages"]][-1].startswith("Goedemiddag")
+
+
+def test_a_conversation_held_by_one_agent_is_not_taken_or_answered_by_another(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    add_user(engine, "bram", {"agent"})
+    _, conversation_id = resident(client)
+    client.post(f"/api/console/conversations/{conversation_id}/take", headers=login(client, "anna"))
+    bram = login(client, "bram")
+    url = f"/api/console/conversations/{conversation_id}"
+    assert client.post(f"{url}/take", headers=bram).status_code == 409
+    assert client.post(f"{url}/messages", headers=bram, json={"text": "Hoi"}).status_code == 409
+
+
+def test_handing_back_lets_the_bot_answer_again(client: TestClient, engine: Engine) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    resident_auth, conversation_id = resident(client)
+    url = f"/api/console/conversations/{conversation_id}"
+    client.post(f"{url}/take", headers=agent)
+    assert client.post(f"{url}/hand-back", headers=agent).json()["state"] == "bot"
+    said = client.post("/api/webchat/messages", headers=resident_auth, json={"text": "nog iets"})
+    assert said.status_code == 503  # Rasa is asked again (and is down here)
+
+
+def test_the_queue_puts_the_most_urgent_first_then_the_longest_waiting(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        for key, urgency, waited in (("a", 1, 5), ("b", 1, 30), ("c", 3, 1), ("d", 0, 60)):
+            session.add(
+                ConversationRow(
+                    id=key,
+                    channel="telegram",
+                    channel_key=key,
+                    state="queued" if key != "d" else "bot",
+                    urgency=urgency,
+                    queued_at=now - timedelta(minutes=waited),
+                    handoff_reason="request_human",
+                )
+            )
+    queue = client.get("/api/console/queue", headers=login(client, "anna")).json()
+    assert [c["conversation_id"] for c in queue["conversations"]] == ["c", "b", "a"]
+    assert queue["conversations"][1]["waiting_seconds"] >= 30 * 60
+
+
+def test_the_console_needs_a_login_and_the_agent_role(client: TestClient, engine: Engine) -> None:
+    add_user(engine, "eva", {"editor"})
+    assert client.get("/api/console/queue").status_code == 401
+    forged = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/api/console/queue", headers=forged).status_code == 401
+    refused = client.get("/api/console/queue", headers=login(client, "eva"))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden"
+
+
+def test_a_wrong_password_or_unknown_user_gets_the_same_refusal(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    wrong = client.post("/api/console/login", json={"username": "anna", "password": "x" * 12})
+    unknown = client.post("/api/console/login", json={"username": "zoe", "password": PASSWORD})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+def test_an_account_with_totp_needs_the_current_code(client: TestClient, engine: Engine) -> None:
+    secret = staff.new_totp_secret()
+    add_user(engine, "anna", {"agent"}, totp=secret)
+    body = {"username": "anna", "password": PASSWORD}
+    assert client.post("/api/console/login", json=body).status_code == 401
+    stale = staff.totp_code(secret, datetime.now(UTC).timestamp() - 600)
+    assert client.post("/api/console/login", json={**body, "totp": stale}).status_code == 401
+    current = staff.totp_code(secret)
+    assert client.post("/api/console/login", json={**body, "totp": current}).status_code == 200
+
+
+def test_totp_codes_match_rfc_6238() -> None:
+    # RFC 6238 appendix B, SHA-1, secret "12345678901234567890", 8 digits there; 6 here.
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert staff.totp_code(secret, 59) == "287082"
+    assert staff.totp_code(secret, 1111111109) == "081804"
+
+
+def test_passwords_are_stored_as_argon2id_hashes(engine: Engine) -> None:
+    add_user(engine, "anna", {"agent"})
+    with Session(engine) as session:
+        stored = session.scalars(select(staff.StaffUserRow.password_hash)).one()
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+
+
+def test_weak_passwords_and_unknown_roles_are_refused(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(staff.InvalidInput):
+        staff.create_user(session, "anna", "kort", {"agent"})
+    with Session(engine) as session, pytest.raises(staff.InvalidInput):
+        staff.create_user(session, "anna", PASSWORD, {"baas"})
