@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot import archive_cli, benchmark, personal_data, staff
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
+from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.rasa_client import RasaClient
@@ -217,6 +218,8 @@ def kb_import(settings: Settings, path: Path, publish: bool) -> int:
         return 1
     with Session(services.engine) as session, session.begin():
         counts = store.import_entries(session, entries, status)
+        details = {"status": status.value, **counts}
+        record_audit(session, command_line_actor(), "kb.import", path.name, details)
     print(
         f"{path.name}: {counts['added']} added, {counts['updated']} with a new version, "
         f"{counts['unchanged']} unchanged ({status.value})"
@@ -333,6 +336,8 @@ def staff_add(settings: Settings, username: str, roles: str, display_name: str, 
             user = staff.create_user(
                 session, username, password, set(roles.split(",")), display_name, secret
             )
+            details = {"roles": sorted(user.roles), "totp": bool(secret)}
+            record_audit(session, command_line_actor(), "staff.add", user.username, details)
     except LoketError as error:
         print(f"loket staff add: {error.message}", file=sys.stderr)
         return 1
