@@ -98,6 +98,7 @@ def test_email_addresses_are_found() -> None:
         "bel 14 0123 of 112",
         "in 2026 kwamen 34500 aanvragen binnen",
         "versie 1.2.3 van 12.345.678",
+        "kenmerk ZK111222333X en hash a8398166b111222333c",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
