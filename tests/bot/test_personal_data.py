@@ -66,6 +66,8 @@ def test_ibans_are_found(iban: str) -> None:
         "020-1234567",
         "020 123 4567",
         "+32 470 12 34 56",
+        "(020) 123 4567",
+        "(0318) 123456",
     ],
 )
 def test_phone_numbers_are_found(text: str) -> None:
