@@ -21,10 +21,11 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
 from actions.escalation import EscalationClassifier, read_examples
-from bot import console_api, webchat_api, webhooks
+from bot import console_api, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
 from bot.database import make_engine, migrate
@@ -68,6 +69,10 @@ class Services:
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
+    policy = sealing.ArchivePolicy.from_settings(settings)
+    sealing.configure(engine, policy)
+    with Session(engine) as session, session.begin():
+        sealing.pseudonymise_earlier_conversations(session, policy)
     knowledge_base = KnowledgeBase(
         engine,
         encoder or SentenceTransformerEncoder(settings.embedding_model),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import sealing  # noqa: F401  (imported for its listeners: it seals every flush)
 from bot.tables import ConversationRow, MessageRow
 
 

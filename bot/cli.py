@@ -16,14 +16,15 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import uvicorn
 from sqlalchemy.orm import Session
 
-from bot import benchmark, staff
+from bot import archive_cli, benchmark, personal_data, staff
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app
+from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.rasa_client import RasaClient
@@ -38,6 +39,29 @@ from knowledge_base.files import read_entries
 from knowledge_base.seed import dump_seed, read_seed
 
 logger = logging.getLogger("loket")
+
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
+
+
+def configure_logging(stream: TextIO) -> None:
+    """Log to the stream, with personal data masked (see `bot.personal_data`)."""
+    handler = logging.StreamHandler(stream)
+    handler.set_name("loket")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for earlier in [h for h in root.handlers if h.get_name() == "loket"]:
+        root.removeHandler(earlier)  # configured again, as tests of the commands do
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for noisy in ("httpx", "alembic", "rasa_sdk"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    personal_data.protect_logs()
+
+
+def uvicorn_server(config: uvicorn.Config) -> uvicorn.Server:
+    """A server whose own log handlers (set up with its config) mask personal data too."""
+    personal_data.protect_logs(*UVICORN_LOGGERS)
+    return uvicorn.Server(config)
 
 
 def free_port() -> int:
@@ -60,7 +84,7 @@ def supervisor_for(settings: Settings, action_url: str) -> RasaSupervisor:
 
 
 async def _serve(settings: Settings) -> None:
-    server = uvicorn.Server(
+    server = uvicorn_server(
         uvicorn.Config(
             create_app(settings),
             host=settings.host,
@@ -128,7 +152,7 @@ async def pipeline(
         settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{free_port()}"})
     app = create_app(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn_server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     supervisor = supervisor_for(settings, f"http://127.0.0.1:{port}/webhook")
     try:
@@ -194,6 +218,8 @@ def kb_import(settings: Settings, path: Path, publish: bool) -> int:
         return 1
     with Session(services.engine) as session, session.begin():
         counts = store.import_entries(session, entries, status)
+        details = {"status": status.value, **counts}
+        record_audit(session, command_line_actor(), "kb.import", path.name, details)
     print(
         f"{path.name}: {counts['added']} added, {counts['updated']} with a new version, "
         f"{counts['unchanged']} unchanged ({status.value})"
@@ -316,6 +342,8 @@ def staff_add(settings: Settings, username: str, roles: str, display_name: str, 
             user = staff.create_user(
                 session, username, password, set(roles.split(",")), display_name, secret
             )
+            details = {"roles": sorted(user.roles), "totp": bool(secret)}
+            record_audit(session, command_line_actor(), "staff.add", user.username, details)
     except LoketError as error:
         print(f"loket staff add: {error.message}", file=sys.stderr)
         return 1
@@ -420,18 +448,13 @@ def parser() -> argparse.ArgumentParser:
             "--queries", type=Path, required=True, help=f"a TSV with the header {columns}"
         )
         eval_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    archive_cli.add_commands(commands)
     return main_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "alembic", "rasa_sdk"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(sys.stderr)
     overrides: dict[str, Any] = {}
     if args.command == "run":
         overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
@@ -451,6 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return bench_retrieval(settings, sizes, args.json)
     if args.command == "channels":
         return telegram_set_webhook(settings)
+    if args.command == "archive":
+        return archive_cli.run(settings, args)
     if args.command == "staff":
         return staff_add(settings, args.username, args.roles, args.display_name, args.totp)
     if args.command == "eval":

@@ -20,6 +20,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from bot import archive, handoff, staff
 from bot.archive import MessageView
+from bot.audit import record_audit
 from bot.errors import InvalidInput, NotFound
 from bot.router import CONSOLE_TOPIC
 from bot.settings import MAX_MESSAGE_CHARS
@@ -68,6 +69,10 @@ async def _in_session(services: Services, work: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(run)
 
 
+def _actor(user: StaffUser) -> str:
+    return f"staff:{user.username}"
+
+
 async def _agent(services: Services, token: str | None, role: str = "agent") -> StaffUser:
     user = await _in_session(services, lambda s: staff.user_for_token(s, token))
     user.require(role)
@@ -81,6 +86,7 @@ async def login(request: Request, body: LoginIn) -> LoginOut:
     def work(session: Session) -> LoginOut:
         user = staff.authenticate(session, body.username, body.password, body.totp)
         token, expires_at = staff.start_session(session, user)
+        record_audit(session, _actor(user), "console.login", user.username)
         return LoginOut(
             token=token,
             expires_at=expires_at,
@@ -117,12 +123,13 @@ async def get_conversation(
     """The transcript with the bot's context: intents, knowledge-base answers and versions,
     the handoff reason."""
     services = _services(request)
-    await _agent(services, webchat.bearer_token(authorization))
+    agent = await _agent(services, webchat.bearer_token(authorization))
 
     def work(session: Session) -> dict[str, Any]:
         conversation = session.get(ConversationRow, conversation_id)
         if conversation is None:
             raise NotFound("Unknown conversation")
+        record_audit(session, _actor(agent), "transcript.view", conversation.id)
         return {
             "conversation_id": conversation.id,
             "channel": conversation.channel,
@@ -161,7 +168,13 @@ async def _move(
 ) -> dict[str, Any]:
     services = _services(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
-    state = await _in_session(services, lambda s: move(s, conversation_id, agent))
+
+    def work(session: Session) -> str:
+        state = move(session, conversation_id, agent)
+        record_audit(session, _actor(agent), f"conversation.{move.__name__}", conversation_id)
+        return state
+
+    state = await _in_session(services, work)
     services.router.notify_console(conversation_id, [])
     return {"conversation_id": conversation_id, "state": state}
 
@@ -206,6 +219,11 @@ async def reply(
         raise InvalidInput(error.message) from error
     await _in_session(services, lambda s: handoff.holder(s, conversation_id, agent))
     view = await services.router.deliver(conversation_id, text, sender="agent", agent_id=agent.id)
+    details = {"message_id": view.id}
+    await _in_session(
+        services,
+        lambda s: record_audit(s, _actor(agent), "conversation.reply", conversation_id, details),
+    )
     return {"message": view.as_json()}
 
 

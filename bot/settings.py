@@ -114,6 +114,45 @@ class Settings(BaseSettings):
     twilio_template_sid: str = ""
     """The approved template (Content SID) sent when WhatsApp's 24-hour window has closed."""
 
+    archive_personal_data: Literal["keep", "mask", "encrypt"] = "encrypt"
+    """What the archive does with personal data (BSN, IBAN, phone, e-mail, address) in what
+    residents and agents write. `encrypt`, the default, is what a municipality needs: the
+    Archiefwet asks for a complete, authentic record and the AVG for data minimisation and
+    security, so the text everyone reads is masked while the original stays, encrypted with
+    `archive_key`, for an access request or a court. `mask` destroys the originals at once;
+    `keep` stores them readable."""
+    archive_key: SecretStr = SecretStr("")
+    """Fernet keys (comma-separated; the first encrypts, all decrypt, so a key can be rotated).
+    Required in production with `encrypt`; make one with `loket archive new-key`."""
+    archive_subject_secret: SecretStr = SecretStr("")
+    """The secret of the residents' pseudonyms (HMAC-SHA256 of channel and user id). Required
+    in production and never changed afterwards, or earlier records can no longer be found."""
+    archive_retention_days_bot: int = Field(default=365, ge=1)
+    """Conversations the bot answered alone are destroyed this long after their last message."""
+    archive_retention_days_agent: int = Field(default=730, ge=1)
+    """Conversations handed to a webcare agent: part of the municipality's handling of a
+    request. Set both from the municipality's own selectielijst."""
+    archive_retention_rule: str = "Loket bewaartermijnen"
+    """The name of the rule the retention periods come from, as destruction reports cite it,
+    e.g. the selectielijst and its category."""
+    archive_obligation_categories: str = "agent"
+    """Comma-separated categories that an erasure request does not erase before their
+    retention period ends, because the Archiefwet obliges the municipality to keep them."""
+
+    @model_validator(mode="after")
+    def _archive_secrets(self) -> Settings:
+        if self.mode == "production":
+            if not self.archive_subject_secret.get_secret_value():
+                raise ValueError("LOKET_ARCHIVE_SUBJECT_SECRET is required in production")
+            if self.archive_personal_data == "encrypt" and not (
+                self.archive_key.get_secret_value()
+            ):
+                raise ValueError(
+                    "LOKET_ARCHIVE_KEY is required in production with "
+                    "LOKET_ARCHIVE_PERSONAL_DATA=encrypt"
+                )
+        return self
+
     @model_validator(mode="after")
     def _business_hours(self) -> Settings:
         BusinessHours.parse(self.business_hours, self.holidays, self.time_zone)  # or ValueError
@@ -154,6 +193,14 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @property
+    def retention_days(self) -> dict[str, int]:
+        return {"bot": self.archive_retention_days_bot, "agent": self.archive_retention_days_agent}
+
+    @property
+    def obligation_categories(self) -> set[str]:
+        return {c.strip() for c in self.archive_obligation_categories.split(",") if c.strip()}
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -50,10 +50,17 @@ class ConversationRow(Base):
     """Higher goes first in the queue; safety messages get the highest."""
     queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The resident's pseudonym: a keyed hash of channel and channel key (see `bot.sealing`)."""
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Kept whatever its retention period or an erasure request says, until the hold is lifted."""
+    legal_hold_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class MessageRow(Base):
+    """One archived message. Never updated: a correction is a new message (see `bot.sealing`)."""
+
     __tablename__ = "message"
     __table_args__ = (UniqueConstraint("conversation_id", "external_id"),)
 
@@ -79,6 +86,12 @@ class MessageRow(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """Channel extras of an outbound message, such as quick-reply choices."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    text_encrypted: Mapped[str | None] = mapped_column(Text)
+    """The original text, encrypted, when `text` has its personal data masked."""
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of this record and `prev_hash`: the conversation's hash chain."""
 
 
 class WebchatSessionRow(Base):
@@ -114,3 +127,39 @@ class StaffSessionRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DestructionRow(Base):
+    """What was destroyed, when and under which rule: kept when the conversation is gone."""
+
+    __tablename__ = "destruction_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(20))
+    """`retention` (its period ended) or `erasure` (the resident asked)."""
+    rule: Mapped[str] = mapped_column(String(300))
+    actor: Mapped[str] = mapped_column(String(120))
+    conversation_id: Mapped[str] = mapped_column(String(36), index=True)
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    """So an access request can show what was erased; a pseudonym, not the resident's id."""
+    channel: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(20))
+    message_count: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    """The hash of the conversation's last message: proof of what was destroyed."""
+
+
+class AuditRow(Base):
+    """A staff action on the archive or the knowledge base. Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

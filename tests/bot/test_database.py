@@ -34,18 +34,3 @@ def test_migrations_keep_existing_conversations(tmp_path: Path) -> None:
         assert connection.execute(text("SELECT count(*) FROM message")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
-
-
-def test_migrations_make_exactly_the_tables_the_code_declares(tmp_path: Path) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from bot.tables import Base
-    from knowledge_base.tables import Base as KnowledgeBase
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
-    migrate(engine)
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
-        assert compare_metadata(context, [Base.metadata, KnowledgeBase.metadata]) == []  # type: ignore[arg-type]
-    engine.dispose()

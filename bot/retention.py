@@ -1,0 +1,156 @@
+"""Retention: how long a conversation is kept, legal holds, and destroying what has expired.
+
+A conversation's category decides its retention period (settings, from the municipality's
+selectielijst): `bot` when the bot answered alone, `agent` once it was handed to a person. The
+period runs from the conversation's last message. Destroying a conversation removes its messages,
+web chat sessions and the conversation itself, and writes a destruction report that stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.settings import Settings
+from bot.tables import ConversationRow, DestructionRow, MessageRow, WebchatSessionRow
+from knowledge_base.tables import utcnow
+
+
+@dataclass(frozen=True)
+class Retention:
+    conversation_id: str
+    category: str
+    days: int
+    last_message_at: datetime
+    until: datetime
+    legal_hold: bool
+
+    def expired(self, now: datetime) -> bool:
+        return self.until <= now
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "days": self.days,
+            "last_message_at": self.last_message_at.isoformat(),
+            "until": self.until.isoformat(),
+            "legal_hold": self.legal_hold,
+        }
+
+
+def category(session: Session, conversation: ConversationRow) -> str:
+    """`agent` once a person was involved (queued, taken or written by an agent), else `bot`."""
+    if conversation.handoff_reason or conversation.agent_id or conversation.queued_at:
+        return "agent"
+    by_agent = session.scalar(
+        select(func.count())
+        .select_from(MessageRow)
+        .where(MessageRow.conversation_id == conversation.id, MessageRow.sender == "agent")
+    )
+    return "agent" if by_agent else "bot"
+
+
+def retention(session: Session, settings: Settings, conversation: ConversationRow) -> Retention:
+    kind = category(session, conversation)
+    days = settings.retention_days[kind]
+    last = session.scalar(
+        select(func.max(MessageRow.created_at)).where(MessageRow.conversation_id == conversation.id)
+    )
+    last_message_at = last or conversation.created_at
+    return Retention(
+        conversation.id,
+        kind,
+        days,
+        last_message_at,
+        last_message_at + timedelta(days=days),
+        conversation.legal_hold,
+    )
+
+
+def rule(settings: Settings, kept: Retention) -> str:
+    return (
+        f"{settings.archive_retention_rule}: category {kept.category}, "
+        f"{kept.days} days after the last message"
+    )
+
+
+def destroy(
+    session: Session, conversation: ConversationRow, reason: str, rule_text: str, actor: str
+) -> DestructionRow:
+    """Remove the conversation and all its messages; the report says what, when and why."""
+    head = session.execute(
+        select(MessageRow.hash, MessageRow.created_at)
+        .where(MessageRow.conversation_id == conversation.id)
+        .order_by(MessageRow.id.desc())
+        .limit(1)
+    ).first()
+    count = session.scalar(
+        select(func.count())
+        .select_from(MessageRow)
+        .where(MessageRow.conversation_id == conversation.id)
+    )
+    report = DestructionRow(
+        reason=reason,
+        rule=rule_text,
+        actor=actor,
+        conversation_id=conversation.id,
+        subject_key=conversation.subject_key,
+        channel=conversation.channel,
+        category=category(session, conversation),
+        message_count=count or 0,
+        started_at=conversation.created_at,
+        last_message_at=head.created_at if head else None,
+        chain_head=head.hash if head else None,
+    )
+    session.add(report)
+    # Through the table: the ORM refuses to delete archived messages (see bot.sealing).
+    messages = MessageRow.metadata.tables[MessageRow.__tablename__]
+    session.execute(delete(messages).where(messages.c.conversation_id == conversation.id))
+    session.execute(
+        delete(WebchatSessionRow).where(WebchatSessionRow.conversation_id == conversation.id)
+    )
+    session.delete(conversation)
+    session.flush()
+    return report
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    destroyed: list[Retention]
+    held: list[Retention]
+    """Expired, but kept under a legal hold."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "destroyed": [r.conversation_id for r in self.destroyed],
+            "held": [r.conversation_id for r in self.held],
+        }
+
+
+def purge(
+    session: Session,
+    settings: Settings,
+    actor: str,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> PurgeResult:
+    """Destroy every conversation whose retention period has ended and that is not on hold."""
+    now = now or utcnow()
+    destroyed: list[Retention] = []
+    held: list[Retention] = []
+    conversations = session.scalars(select(ConversationRow).order_by(ConversationRow.created_at))
+    for conversation in conversations.all():
+        kept = retention(session, settings, conversation)
+        if not kept.expired(now):
+            continue
+        if kept.legal_hold:
+            held.append(kept)
+            continue
+        destroyed.append(kept)
+        if not dry_run:
+            destroy(session, conversation, "retention", rule(settings, kept), actor)
+    return PurgeResult(destroyed, held)

@@ -1,0 +1,144 @@
+"""Messages full of personal data through every channel, with every logger at its most talkative
+(SQLAlchemy logs each statement's parameters): none of it reaches the application's log."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.cli import configure_logging
+from bot.settings import Settings
+from channels.telegram import SECRET_HEADER
+from knowledge_base.embeddings import Encoder
+from tests.bot.conftest import stored
+from tests.stand_ins.rasa_rest import RasaRest
+from tests.stand_ins.server import running
+from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
+from tests.stand_ins.twilio_api import TwilioApi, inbound_form, signed
+
+PERSONAL = {
+    "bsn": "111222333",
+    "bsn_dotted": "1234.56.782",
+    "iban": "NL91ABNA0417164300",
+    "iban_spaced": "DE89 3704 0044 0532 0130 00",
+    "phone": "06-12345678",
+    "phone_international": "+31 20 123 4567",
+    "email": "jan.de.vries@example.nl",
+    "address": "2511 CV 10",
+}
+MESSAGES = [
+    f"Mijn BSN is {PERSONAL['bsn']} en mijn IBAN {PERSONAL['iban']}",
+    f"Bel me op {PERSONAL['phone']} of {PERSONAL['phone_international']}",
+    f"Ik woon op {PERSONAL['address']}, mail {PERSONAL['email']}",
+    f"BSN {PERSONAL['bsn_dotted']}, rekening {PERSONAL['iban_spaced']}",
+]
+TELEGRAM_TOKEN = "123456:TEST-token"
+TELEGRAM_SECRET = "webhook-secret-for-tests"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+PUBLIC = "https://loket.dijkstad.example"
+
+
+@pytest.fixture
+def log() -> Iterator[io.StringIO]:
+    """The application's log as `loket` configures it at start-up, every logger at DEBUG."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    configure_logging(stream)
+    root.setLevel(logging.DEBUG)
+    for name in ("httpx", "sqlalchemy.engine", "uvicorn", "uvicorn.access"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    yield stream
+    for handler in [h for h in root.handlers if h.get_name() == "loket"]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    for name in ("httpx", "sqlalchemy.engine", "uvicorn", "uvicorn.access"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+@pytest.fixture(scope="module")
+def rasa() -> Iterator[RasaRest]:
+    yield from running(RasaRest())
+
+
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[TelegramBotApi]:
+    yield from running(TelegramBotApi(TELEGRAM_TOKEN))
+
+
+@pytest.fixture(scope="module")
+def twilio_api() -> Iterator[TwilioApi]:
+    yield from running(TwilioApi(TWILIO_SID, TWILIO_TOKEN))
+
+
+@pytest.fixture
+def client(
+    settings: Settings,
+    encoder: Encoder,
+    log: io.StringIO,
+    rasa: RasaRest,
+    bot_api: TelegramBotApi,
+    twilio_api: TwilioApi,
+) -> Iterator[TestClient]:
+    configured = Settings.model_validate(
+        settings.model_dump()
+        | {
+            "archive_personal_data": "keep",  # the raw text goes into the INSERTs
+            "rasa_url": rasa.url,
+            "telegram_bot_token": TELEGRAM_TOKEN,
+            "telegram_webhook_secret": TELEGRAM_SECRET,
+            "telegram_api_url": bot_api.api_url,
+            "public_url": PUBLIC,
+            "twilio_account_sid": TWILIO_SID,
+            "twilio_auth_token": TWILIO_TOKEN,
+            "twilio_whatsapp_from": "whatsapp:+3197010000000",
+            "twilio_api_url": twilio_api.url,
+        }
+    )
+    with TestClient(create_app(configured, encoder)) as client:
+        yield client
+
+
+def test_no_personal_data_reaches_the_logs(
+    client: TestClient, settings: Settings, log: io.StringIO
+) -> None:
+    token = client.post("/api/webchat/sessions").json()["token"]
+    for n, text in enumerate(MESSAGES):
+        response = client.post(
+            "/api/webchat/messages",
+            json={"text": text, "client_message_id": f"m{n}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+        telegram = client.post(
+            "/webhooks/telegram",
+            json=text_update(5000 + n, 4242, text),
+            headers={SECRET_HEADER: TELEGRAM_SECRET},
+        )
+        assert telegram.status_code == 200
+        form = inbound_form("whatsapp:+31612345678", text, f"SM{n:032d}")
+        whatsapp = client.post(
+            "/webhooks/twilio",
+            **dict(
+                zip(
+                    ("content", "headers"),
+                    signed(TWILIO_TOKEN, f"{PUBLIC}/webhooks/twilio", form),
+                    strict=True,
+                )
+            ),
+        )
+        assert whatsapp.status_code == 200
+
+    archived = [text for _, text in stored(settings)]
+    assert sum(PERSONAL["bsn"] in text for text in archived) == 6  # kept: 3 channels, in and out
+    written = log.getvalue()
+    assert "INSERT INTO message" in written  # SQLAlchemy logged the statements...
+    assert "[BSN]" in written  # ...and their parameters, masked
+    for kind, value in PERSONAL.items():
+        assert value not in written, kind
