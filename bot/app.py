@@ -28,6 +28,7 @@ from actions.escalation import EscalationClassifier, read_examples
 from bot import console_api, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
+from bot.canned_responses import CannedResponse, read_canned_responses
 from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
 from bot.events import EventHub
@@ -62,6 +63,7 @@ class Services:
     ip_limiter: RateLimiter
     telegram: TelegramChannel | None
     whatsapp: WhatsAppChannel | None
+    canned_responses: list[CannedResponse] = field(default_factory=list)
     seen_updates: SeenSet = field(default_factory=SeenSet)
     """Telegram update ids handled lately."""
 
@@ -143,6 +145,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         ip_limiter,
         telegram,
         whatsapp,
+        read_canned_responses(settings.canned_responses_file),
     )
 
 

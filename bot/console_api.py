@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
@@ -155,9 +155,51 @@ async def get_conversation(
                 }
                 for row in archive.messages(session, conversation.id)
             ],
+            "notes": [note.as_json() for note in handoff.notes(session, conversation.id)],
         }
 
     return await _in_session(services, work)
+
+
+@router.post("/conversations/{conversation_id}/notes", status_code=201)
+async def add_note(
+    request: Request,
+    conversation_id: str,
+    body: ReplyIn,
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """An internal note for colleagues: kept with the conversation, never sent to the resident."""
+    services = _services(request)
+    agent = await _agent(services, webchat.bearer_token(authorization))
+    try:
+        text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
+    except InvalidMessage as error:
+        raise InvalidInput(error.message) from error
+
+    def work(session: Session) -> dict[str, Any]:
+        note = handoff.add_note(session, conversation_id, agent, text)
+        record_audit(session, _actor(agent), "conversation.note", conversation_id)
+        return note.as_json()
+
+    note = await _in_session(services, work)
+    services.router.notify_console(conversation_id, [])
+    return {"note": note}
+
+
+@router.get("/canned-responses")
+async def canned_responses(
+    request: Request,
+    language: Literal["nl", "en"] = "nl",
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """Ready-made replies an agent can start from, in the resident's language."""
+    services = _services(request)
+    await _agent(services, webchat.bearer_token(authorization))
+    return {
+        "responses": [
+            {"title": r.title, "text": r.text_in(language)} for r in services.canned_responses
+        ]
+    }
 
 
 async def _move(

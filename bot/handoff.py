@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.errors import Conflict, NotFound
 from bot.staff import StaffUser
-from bot.tables import ConversationRow, MessageRow, StaffUserRow
+from bot.tables import ConversationRow, MessageRow, NoteRow, StaffUserRow
 
 OPEN_STATES = ("queued", "agent")
 
@@ -141,3 +141,38 @@ def close(session: Session, conversation_id: str, agent: StaffUser) -> str:
         raise Conflict("Another colleague holds this conversation")
     conversation.state = "closed"
     return conversation.state
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    agent: str
+    text: str
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "agent": self.agent,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def add_note(session: Session, conversation_id: str, agent: StaffUser, text: str) -> Note:
+    if session.get(ConversationRow, conversation_id) is None:
+        raise NotFound("Unknown conversation")
+    row = NoteRow(conversation_id=conversation_id, agent_id=agent.id, text=text)
+    session.add(row)
+    session.flush()
+    return Note(row.id, agent.display_name, row.text, row.created_at)
+
+
+def notes(session: Session, conversation_id: str) -> list[Note]:
+    rows = session.execute(
+        select(NoteRow, StaffUserRow.display_name)
+        .join(StaffUserRow, StaffUserRow.id == NoteRow.agent_id)
+        .where(NoteRow.conversation_id == conversation_id)
+        .order_by(NoteRow.id)
+    ).all()
+    return [Note(n.id, name, n.text, n.created_at) for n, name in rows]

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
-from bot.tables import ConversationRow, DestructionRow, MessageRow, WebchatSessionRow
+from bot.tables import ConversationRow, DestructionRow, MessageRow, NoteRow, WebchatSessionRow
 from knowledge_base.tables import utcnow
 
 
@@ -110,6 +110,8 @@ def destroy(
     # Through the table: the ORM refuses to delete archived messages (see bot.sealing).
     messages = MessageRow.metadata.tables[MessageRow.__tablename__]
     session.execute(delete(messages).where(messages.c.conversation_id == conversation.id))
+    notes = NoteRow.metadata.tables[NoteRow.__tablename__]
+    session.execute(delete(notes).where(notes.c.conversation_id == conversation.id))
     session.execute(
         delete(WebchatSessionRow).where(WebchatSessionRow.conversation_id == conversation.id)
     )

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
 from bot import personal_data
 from bot.settings import Settings
-from bot.tables import AuditRow, ConversationRow, DestructionRow, MessageRow
+from bot.tables import AuditRow, ConversationRow, DestructionRow, MessageRow, NoteRow
 from knowledge_base.tables import utcnow
 
-APPEND_ONLY: Final = (MessageRow, DestructionRow, AuditRow)
+APPEND_ONLY: Final = (MessageRow, NoteRow, DestructionRow, AuditRow)
 
 _DEVELOPMENT_SECRET: Final = b"loket-development-only"
 """Used only outside production (where the settings demand real secrets)."""

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     opening_hours_nl: str = "maandag tot en met vrijdag van 8.30 tot 17.00 uur"
     opening_hours_en: str = "Monday to Friday from 8:30 to 17:00"
 
+    canned_responses_file: Path = PROJECT_DIR / "data" / "canned_responses.yml"
+    """Agents' ready-made replies (title, text per language)."""
+
     business_hours: str = "mon-fri 08:30-17:00"
     """When the webcare team is at work, e.g. `mon-fri 08:30-17:00; sat 10:00-12:00`."""
     holidays: str = ""

@@ -94,6 +94,18 @@ class MessageRow(Base):
     """SHA-256 of this record and `prev_hash`: the conversation's hash chain."""
 
 
+class NoteRow(Base):
+    """An agent's internal note on a conversation: part of the record, never sent."""
+
+    __tablename__ = "conversation_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class WebchatSessionRow(Base):
     __tablename__ = "webchat_session"
 

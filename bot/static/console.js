@@ -11,6 +11,8 @@
       workTitle: "Gesprekken", queue: "Wachtrij", queueEmpty: "Er wacht niemand.",
       chooseConversation: "Kies een gesprek", take: "Overnemen", handBack: "Terug naar de assistent",
       close: "Afsluiten", reply: "Uw antwoord aan de inwoner", send: "Versturen",
+      canned: "Standaardantwoord", cannedNone: "Kies om in te voegen…", notes: "Interne notities",
+      noteLabel: "Notitie voor collega's (wordt niet verstuurd)", addNote: "Notitie opslaan", noteSaved: "Notitie opgeslagen.",
       resident: "Inwoner", bot: "Assistent", agent: "Medewerker", system: "Systeem",
       waiting: "wacht {m} min", urgent: "Spoed", heldBy: "bij {name}", queued: "wacht op een medewerker",
       stateAgent: "u of een collega heeft het gesprek", stateBot: "de assistent antwoordt", stateClosed: "afgesloten",
@@ -31,6 +33,8 @@
       workTitle: "Conversations", queue: "Queue", queueEmpty: "Nobody is waiting.",
       chooseConversation: "Choose a conversation", take: "Take over", handBack: "Back to the assistant",
       close: "Close", reply: "Your reply to the resident", send: "Send",
+      canned: "Ready-made reply", cannedNone: "Choose to insert…", notes: "Internal notes",
+      noteLabel: "Note for colleagues (not sent)", addNote: "Save note", noteSaved: "Note saved.",
       resident: "Resident", bot: "Assistant", agent: "Agent", system: "System",
       waiting: "waiting {m} min", urgent: "Urgent", heldBy: "with {name}", queued: "waiting for an agent",
       stateAgent: "you or a colleague holds it", stateBot: "the assistant answers", stateClosed: "closed",
@@ -169,7 +173,29 @@
         transcript.appendChild(item);
       });
       transcript.scrollTop = transcript.scrollHeight;
+      var notes = $("notes");
+      notes.textContent = "";
+      data.notes.forEach(function (note) {
+        var item = element("li");
+        item.appendChild(element("span", { class: "who" }, note.agent));
+        item.appendChild(document.createTextNode(note.text));
+        notes.appendChild(item);
+      });
+      $("notes-title").hidden = false;
+      $("note-form").hidden = false;
+      if (data.state === "agent") loadCanned(data.language);
       loadQueue();
+    }).catch(fail);
+  }
+
+  function loadCanned(residentLanguage) {
+    return call("GET", "/canned-responses?language=" + residentLanguage).then(function (data) {
+      var select = $("canned");
+      while (select.options.length > 1) select.remove(1);
+      data.responses.forEach(function (response) {
+        var option = element("option", { value: response.text }, response.title);
+        select.appendChild(option);
+      });
     }).catch(fail);
   }
 
@@ -202,6 +228,20 @@
   });
   $("reply").addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("reply-form").requestSubmit(); }
+  });
+  $("canned").addEventListener("change", function () {
+    if (!this.value) return;
+    $("reply").value = $("reply").value ? $("reply").value + "\n" + this.value : this.value;
+    this.value = "";
+    $("reply").focus();
+  });
+  $("note-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("note").value.trim();
+    if (!text) return;
+    call("POST", "/conversations/" + encodeURIComponent(current) + "/notes", { text: text })
+      .then(function () { $("note").value = ""; $("status").textContent = t("noteSaved", {}); return openConversation(current); })
+      .catch(fail);
   });
   $("take").addEventListener("click", function () { move("take"); });
   $("hand-back").addEventListener("click", function () { move("hand-back"); });

@@ -175,3 +175,34 @@ def test_weak_passwords_and_unknown_roles_are_refused(engine: Engine) -> None:
         staff.create_user(session, "anna", "kort", {"agent"})
     with Session(engine) as session, pytest.raises(staff.InvalidInput):
         staff.create_user(session, "anna", PASSWORD, {"baas"})
+
+
+def test_an_internal_note_is_kept_but_never_reaches_the_resident(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    resident_auth, conversation_id = resident(client)
+    url = f"/api/console/conversations/{conversation_id}"
+    added = client.post(f"{url}/notes", headers=agent, json={"text": "Belt morgen terug."})
+    assert added.status_code == 201
+    assert added.json()["note"]["agent"] == "Anna"
+    assert [n["text"] for n in client.get(url, headers=agent).json()["notes"]] == [
+        "Belt morgen terug."
+    ]
+    seen = client.get("/api/webchat/messages", headers=resident_auth).json()["messages"]
+    assert seen == []
+
+
+def test_canned_responses_come_in_the_residents_language(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    dutch = client.get("/api/console/canned-responses", headers=agent).json()["responses"]
+    english = client.get(
+        "/api/console/canned-responses", params={"language": "en"}, headers=agent
+    ).json()["responses"]
+    assert dutch[0]["title"] == english[0]["title"] == "Begroeting"
+    assert dutch[0]["text"].startswith("Goedendag")
+    assert english[0]["text"].startswith("Hello")

@@ -3,6 +3,7 @@ logs in, takes the conversation and answers, and the resident sees the answer.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -59,19 +60,24 @@ def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
     waiting.click()
     expect(agent.locator("#transcript")).to_contain_text("over mijn aanvraag")
     agent.get_by_role("button", name="Overnemen").click()
-    agent.get_by_label("Uw antwoord aan de inwoner").fill(
-        "Goedemiddag, ik ben Anna. Waarmee kan ik helpen?"
-    )
+    agent.get_by_label("Standaardantwoord").select_option(label="Begroeting")
+    reply = agent.get_by_label("Uw antwoord aan de inwoner")
+    expect(reply).to_have_value(re.compile("^Goedendag, u spreekt met een medewerker"))
+    reply.fill("Goedemiddag, ik ben Anna. Waarmee kan ik helpen?")
     agent.keyboard.press("Enter")
     expect(agent.get_by_role("status")).to_have_text("Verstuurd.")
-
     expect(chat.locator(".message.agent")).to_contain_text("ik ben Anna", timeout=10_000)
+
+    agent.get_by_label("Notitie voor collega's (wordt niet verstuurd)").fill("Eerder al gebeld.")
+    agent.get_by_role("button", name="Notitie opslaan").click()
+    expect(agent.locator("#notes")).to_contain_text("Eerder al gebeld.")
 
     # The resident's next message reaches the agent's open transcript, live.
     resident.get_by_label("Uw bericht").fill("het gaat om mijn parkeervergunning")
     resident.keyboard.press("Enter")
     expect(agent.locator("#transcript")).to_contain_text("mijn parkeervergunning", timeout=10_000)
     expect(chat.locator(".message.out")).to_have_count(3)  # handoff, wait, agent: no bot reply
+    expect(chat).not_to_contain_text("Eerder al gebeld")
 
     assert serious_violations(agent) == []
     agent.get_by_role("button", name="English").click()
