@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from actions.escalation import escalation, safety_phrase
 from actions.texts import TEXTS
 from bot import archive, handoff
 from bot.archive import MessageView
@@ -73,8 +74,9 @@ def chosen(text: str, choices: list[dict[str, str]]) -> str:
     return text
 
 
-HELD_STATES = ("agent",)
-"""While an agent holds a conversation, the resident's messages go to the agent, not to Rasa."""
+HELD_STATES = ("queued", "agent")
+"""Once handed to the team, the resident's messages go to the agents, not to Rasa: it is a
+person they are waiting for. Only words of danger still get an answer at once."""
 
 
 class _ConversationLocks:
@@ -137,7 +139,9 @@ class Router:
             replies = [Reply(text=render(TEXTS["slow_down"][language], {}))]
         elif inbound.kind != "text":
             replies = [Reply(text=render(TEXTS[f"unsupported_{inbound.kind}"][language], {}))]
-        elif conversation.state not in HELD_STATES:
+        elif conversation.state in HELD_STATES:
+            replies = self._safety_reply(inbound.text, language)
+        else:
             text = chosen(inbound.text, conversation.choices)
             replies = await self._rasa.send(
                 conversation.id, rasa_text(text), {"language": language}
@@ -222,6 +226,14 @@ class Router:
             session.flush()
             return MessageView.of(row)
 
+    @staticmethod
+    def _safety_reply(text: str, language: Language) -> list[Reply]:
+        reason = safety_phrase(text)
+        if reason is None:
+            return []
+        found = escalation(reason, phrase=True)
+        return [Reply(text=render(TEXTS[reason][language], {}), meta={"handoff": found.as_json()})]
+
     def _waiting_text(self, language: Language) -> str:
         """What a resident handed to the queue hears: how long, or when the team is back."""
         now = datetime.now(UTC)
@@ -287,6 +299,8 @@ class Router:
             session.add_all(reply_rows)
             conversation.language = language
             handed_off = bool(handoff) and conversation.state == "bot"
+            if handoff and not handed_off:  # more urgent news while waiting
+                conversation.urgency = max(conversation.urgency, int(handoff.get("urgency", 1)))
             if handoff and handed_off:
                 conversation.state = "queued"
                 conversation.handoff_reason = handoff["reason"]

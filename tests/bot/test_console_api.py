@@ -206,3 +206,44 @@ def test_canned_responses_come_in_the_residents_language(
     assert dutch[0]["title"] == english[0]["title"] == "Begroeting"
     assert dutch[0]["text"].startswith("Goedendag")
     assert english[0]["text"].startswith("Hello")
+
+
+def queue_conversation(engine: Engine, conversation_id: str) -> None:
+    with Session(engine) as session, session.begin():
+        conversation = session.get(ConversationRow, conversation_id)
+        assert conversation is not None
+        conversation.state = "queued"
+        conversation.urgency = 1
+        conversation.queued_at = datetime.now(UTC)
+
+
+def test_while_waiting_for_an_agent_the_resident_leaves_messages_for_the_team(
+    client: TestClient, engine: Engine
+) -> None:
+    resident_auth, conversation_id = resident(client)
+    queue_conversation(engine, conversation_id)
+    said = client.post(
+        "/api/webchat/messages", headers=resident_auth, json={"text": "Het gaat om mijn huur."}
+    )
+    assert said.status_code == 200  # kept for the agent; Rasa (down here) was not asked
+    assert said.json()["replies"] == []
+
+
+def test_danger_while_waiting_is_answered_at_once_and_moves_up_the_queue(
+    client: TestClient, engine: Engine
+) -> None:
+    resident_auth, conversation_id = resident(client)
+    queue_conversation(engine, conversation_id)
+    said = client.post(
+        "/api/webchat/messages",
+        headers=resident_auth,
+        json={"text": "eigenlijk wil ik niet meer leven"},
+    )
+    assert said.status_code == 200
+    (reply,) = said.json()["replies"]
+    assert "0800-0113" in reply["text"]
+    with Session(engine) as session:
+        conversation = session.get(ConversationRow, conversation_id)
+        assert conversation is not None
+        assert conversation.urgency == 3
+        assert conversation.state == "queued"
