@@ -49,3 +49,14 @@ def test_an_altered_body_is_refused(loket: LoketProcess, twilio_api: TwilioApi) 
     )
     assert response.status_code == 403
     assert twilio_api.sent_to(resident) == []
+
+
+def test_a_choice_is_answered_with_its_number(loket: LoketProcess, twilio_api: TwilioApi) -> None:
+    resident = "whatsapp:+31655500004"
+    assert deliver(loket, inbound_form(resident, "vergunning", "SMe2e5")).is_success
+    (choices,) = twilio_api.wait_for(resident, 1)
+    assert "Bedoelt u" in choices["Body"]
+    assert deliver(loket, inbound_form(resident, "1", "SMe2e6")).is_success
+    _, answer = twilio_api.wait_for(resident, 2)
+    assert "Bedoelt u" not in answer["Body"]
+    assert "Meer informatie" in answer["Body"]
