@@ -12,6 +12,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import AGENT_PASSWORD, LoketProcess, new_agent
 from tests.e2e.test_chat_page import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_telegram_conversation import deliver
+from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -79,6 +81,13 @@ def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
     expect(chat.locator(".message.out")).to_have_count(3)  # handoff, wait, agent: no bot reply
     expect(chat).not_to_contain_text("Eerder al gebeld")
 
+    # Handed back: the bot answers the next question again.
+    agent.get_by_role("button", name="Terug naar de assistent").click()
+    expect(agent.locator("#context")).to_contain_text("de assistent antwoordt")
+    resident.get_by_label("Uw bericht").fill("wanneer wordt het grofvuil opgehaald")
+    resident.keyboard.press("Enter")
+    expect(chat.locator(".message.out").last).to_contain_text("grofvuil", timeout=30_000)
+
     assert serious_violations(agent) == []
     agent.get_by_role("button", name="English").click()
     expect(agent.get_by_role("heading", name="Queue")).to_be_visible()
@@ -97,3 +106,28 @@ def test_the_login_page_is_accessible_and_refuses_a_wrong_password(
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("alert")).to_contain_text("Inloggen lukte niet")
     page.context.close()
+
+
+def test_an_agent_answers_a_telegram_resident_from_the_console(
+    browser: Browser, loket: LoketProcess, telegram_api: TelegramBotApi
+) -> None:
+    chat_id = 5_550_101
+    assert deliver(loket, text_update(71_001, chat_id, "mag ik een echt mens spreken")).is_success
+    telegram_api.wait_for_messages(chat_id, 2)  # the handoff and the expected wait
+
+    agent = browser.new_context(locale="nl-NL").new_page()
+    log_in(agent, loket)
+    agent.locator("#queue button", has_text="mag ik een echt mens spreken").click()
+    agent.get_by_role("button", name="Overnemen").click()
+    agent.get_by_label("Uw antwoord aan de inwoner").fill("Dag, met **Anna** van de gemeente.")
+    agent.keyboard.press("Enter")
+    expect(agent.get_by_role("status")).to_have_text("Verstuurd.")
+    sent = telegram_api.wait_for_messages(chat_id, 3)
+    assert sent[-1]["text"] == "Dag, met <b>Anna</b> van de gemeente."
+
+    agent.get_by_role("button", name="Terug naar de assistent").click()
+    expect(agent.locator("#context")).to_contain_text("de assistent antwoordt")
+    assert deliver(loket, text_update(71_002, chat_id, "hoe vraag ik een paspoort aan")).is_success
+    answer = telegram_api.wait_for_messages(chat_id, 4)[-1]
+    assert "pasfoto" in answer["text"]
+    agent.context.close()
