@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,20 +13,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import (
     ActionExecutionRejection,
     ActionMissingDomainException,
     ActionNotFoundException,
 )
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
 from actions.escalation import EscalationClassifier, read_examples
-from bot import console_api, sealing, webchat_api, webhooks
+from bot import console_api, handoff, metrics, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
 from bot.canned_responses import CannedResponse, read_canned_responses
@@ -149,6 +152,20 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     )
 
 
+def _database_ready(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def _queue_length(engine: Engine) -> int:
+    with Session(engine) as session:
+        return handoff.waiting(session)
+
+
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -166,6 +183,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
 
     @app.exception_handler(LoketError)
     async def loket_error(_: Request, error: LoketError) -> JSONResponse:
+        metrics.ERRORS.labels(error.code).inc()
         response = _error(error.status, error.code, error.message)
         if isinstance(error, RateLimited):
             response.headers["Retry-After"] = str(int(error.retry_after))
@@ -173,6 +191,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
 
     @app.exception_handler(ChannelError)
     async def channel_error(_: Request, error: ChannelError) -> JSONResponse:
+        metrics.ERRORS.labels(error.code).inc()
         return _error(error.status, error.code, error.message)
 
     @app.exception_handler(RequestValidationError)
@@ -191,9 +210,28 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     async def console_page() -> FileResponse:
         return FileResponse(STATIC / "console.html")
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Rasa and the database are reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        services: Services = request.app.state.services
+        checks = {
+            "database": await asyncio.to_thread(_database_ready, services.engine),
+            "rasa": await services.rasa.is_ready(),
+        }
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def prometheus_metrics(request: Request) -> Response:
+        services: Services = request.app.state.services
+        metrics.QUEUE_LENGTH.set(await asyncio.to_thread(_queue_length, services.engine))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/webhook", tags=["rasa"], summary="Rasa's action webhook")
     async def action_webhook(request: Request) -> JSONResponse:

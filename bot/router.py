@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from actions.escalation import escalation, safety_phrase
 from actions.texts import TEXTS
-from bot import archive, handoff
+from bot import archive, handoff, metrics
 from bot.archive import MessageView
 from bot.business_hours import BusinessHours, when
 from bot.errors import NotFound
@@ -122,8 +123,20 @@ class Router:
         self._channels[channel.name] = channel
 
     async def handle(self, inbound: Inbound) -> Turn:
+        started = time.perf_counter()
         async with self._locks.hold(f"{inbound.channel}:{inbound.channel_key}"):
-            return await self._handle(inbound)
+            turn = await self._handle(inbound)
+        if not turn.duplicate:
+            metrics.TURN_SECONDS.labels(inbound.channel).observe(time.perf_counter() - started)
+            metrics.MESSAGES.labels(inbound.channel, "in").inc()
+            metrics.MESSAGES.labels(inbound.channel, "out").inc(len(turn.replies))
+            if turn.handed_off:
+                metrics.HANDOFFS.labels(turn.meta.get("handoff", {}).get("reason", "")).inc()
+            candidates = turn.meta.get("candidates") or []
+            if candidates:
+                outcome = str(turn.meta.get("outcome", "answer"))
+                metrics.RETRIEVAL_SCORE.labels(outcome).observe(float(candidates[0]["score"]))
+        return turn
 
     async def _handle(self, inbound: Inbound) -> Turn:
         conversation = await asyncio.to_thread(self._conversation, inbound)
@@ -201,6 +214,7 @@ class Router:
                 Outbound(text, message_id=view.id, sender=sender, window_closed=window_closed),
             )
         self.notify_console(conversation_id, [view])
+        metrics.MESSAGES.labels(channel_name, "out").inc()
         return view
 
     def _store_outbound(

@@ -157,6 +157,15 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _production_database(self) -> Settings:
+        if self.mode == "production" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "LOKET_DATABASE_URL must name PostgreSQL in production "
+                "(postgresql+psycopg://...): SQLite serves one process only"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _business_hours(self) -> Settings:
         BusinessHours.parse(self.business_hours, self.holidays, self.time_zone)  # or ValueError
         return self

@@ -1,0 +1,49 @@
+"""Operations endpoints and production start-up checks, in-process with a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.settings import Settings
+from knowledge_base.embeddings import Encoder
+
+
+@pytest.fixture
+def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
+    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
+    with TestClient(create_app(offline, encoder)) as client:
+        yield client
+
+
+def test_readyz_says_what_is_missing(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": True, "rasa": False},
+    }
+    assert client.get("/healthz").status_code == 200
+
+
+def test_metrics_count_messages_and_errors(client: TestClient) -> None:
+    token = client.post("/api/webchat/sessions", json={}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/api/webchat/messages", headers=headers, json={"text": "hallo"})  # Rasa down
+    body = client.get("/metrics").text
+    assert 'loket_errors_total{code="rasa_unavailable"}' in body
+    assert "loket_queue_length 0.0" in body
+
+
+def test_production_refuses_sqlite(settings: Settings) -> None:
+    production = settings.model_dump() | {
+        "mode": "production",
+        "archive_subject_secret": "s" * 32,
+        "archive_key": "k" * 44,
+    }
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        Settings.model_validate(production)
+    Settings.model_validate(production | {"database_url": "postgresql+psycopg://db/loket"})

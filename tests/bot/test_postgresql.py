@@ -1,0 +1,71 @@
+"""The production database: the same migrations, console and archive on the machine's real
+PostgreSQL (127.0.0.1:5432, database `test`), in a schema of its own that is dropped after."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from bot import sealing
+from bot.app import create_app
+from bot.settings import Settings
+from bot.tables import Base
+from knowledge_base.embeddings import Encoder
+from knowledge_base.tables import Base as KnowledgeBase
+from tests.bot.test_console_api import add_user, login, resident
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_settings(settings: Settings) -> Iterator[Settings]:
+    schema = f"loket_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(SERVER)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    yield settings.model_copy(
+        update={
+            "database_url": f"{SERVER}?options=-csearch_path%3D{schema}",
+            "rasa_url": "http://127.0.0.1:9",
+        }
+    )
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_migrations_and_a_handed_off_conversation_on_postgresql(
+    pg_settings: Settings, encoder: Encoder
+) -> None:
+    with TestClient(create_app(pg_settings, encoder)) as client:
+        engine = client.app.state.services.engine  # type: ignore[attr-defined]
+        assert engine.dialect.name == "postgresql"
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            assert compare_metadata(context, [Base.metadata, KnowledgeBase.metadata]) == []
+
+        add_user(engine, "anna", {"agent"})
+        agent = login(client, "anna")
+        resident_auth, conversation_id = resident(client)
+        url = f"/api/console/conversations/{conversation_id}"
+        assert client.post(f"{url}/take", headers=agent).status_code == 200
+        said = client.post(
+            "/api/webchat/messages", headers=resident_auth, json={"text": "Mijn BSN is 111222333"}
+        )
+        assert said.status_code == 200
+        answer = client.post(f"{url}/messages", headers=agent, json={"text": "Dank u, Anna hier."})
+        assert answer.status_code == 201
+
+        transcript = client.get(url, headers=agent).json()["messages"]
+        assert [m["text"] for m in transcript] == ["Mijn BSN is [BSN]", "Dank u, Anna hier."]
+        with Session(engine) as session:
+            assert sealing.verify(session).broken == []
+        readiness = client.get("/readyz").json()["checks"]
+        assert readiness == {"database": True, "rasa": False}
