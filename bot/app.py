@@ -32,11 +32,13 @@ from bot import console_api, handoff, metrics, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
 from bot.canned_responses import CannedResponse, read_canned_responses
+from bot.conversation_locks import RedisLocks
 from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
-from bot.events import EventHub
+from bot.events import EventHub, Hub
 from bot.rasa_client import RasaClient
 from bot.rate_limit import RateLimiter
+from bot.redis_fanout import RedisEventHub
 from bot.router import Router
 from bot.seen import SeenSet
 from bot.settings import Settings
@@ -59,7 +61,7 @@ class Services:
     settings: Settings
     engine: Engine
     knowledge_base: KnowledgeBase
-    hub: EventHub
+    hub: Hub
     rasa: RasaClient
     router: Router
     executor: ActionExecutor
@@ -101,7 +103,8 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     executor = ActionExecutor()
     for action in build_actions(knowledge_base, settings.municipality, classifier):
         executor.register_action(action)
-    hub = EventHub()
+    hub: Hub = RedisEventHub(settings.redis_url) if settings.redis_url else EventHub()
+    locks = RedisLocks(settings.redis_url) if settings.redis_url else None
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
     channels: list[Channel] = [WebchatChannel(hub)]
     telegram = None
@@ -135,6 +138,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         console=hub,
         hours=BusinessHours.parse(settings.business_hours, settings.holidays, settings.time_zone),
         minutes_per_conversation=settings.minutes_per_waiting_conversation,
+        locks=locks,
     )
     ip_limiter = RateLimiter(settings.rate_limit_per_ip)
     return Services(
@@ -175,7 +179,11 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, encoder)
         app.state.services = services
+        if isinstance(services.hub, RedisEventHub):
+            await services.hub.start()
         yield
+        if isinstance(services.hub, RedisEventHub):
+            await services.hub.stop()
         await services.rasa.aclose()
         services.engine.dispose()
 

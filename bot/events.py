@@ -5,10 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any, Final
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Final, Protocol
 
 QUEUE_SIZE: Final = 256
+
+
+class Hub(Protocol):
+    """Where live events are published and listened to: this process's EventHub, or Redis's
+    fan-out between processes."""
+
+    def publish(self, topic: str, event: dict[str, Any]) -> None: ...
+
+    def listen(
+        self, topic: str
+    ) -> AbstractAsyncContextManager[asyncio.Queue[dict[str, Any] | None]]: ...
 
 
 class EventHub:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from actions.texts import TEXTS
 from bot import archive, handoff, metrics
 from bot.archive import MessageView
 from bot.business_hours import BusinessHours, when
+from bot.conversation_locks import ConversationLocks, LocalLocks
 from bot.errors import NotFound
 from bot.rasa_client import RasaClient, Reply
 from bot.rate_limit import RateLimiter
@@ -80,25 +80,6 @@ HELD_STATES = ("queued", "agent")
 person they are waiting for. Only words of danger still get an answer at once."""
 
 
-class _ConversationLocks:
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-
 class Router:
     def __init__(
         self,
@@ -109,6 +90,7 @@ class Router:
         console: Publisher | None = None,
         hours: BusinessHours | None = None,
         minutes_per_conversation: int = 5,
+        locks: ConversationLocks | None = None,
     ) -> None:
         self._engine = engine
         self._console = console
@@ -117,7 +99,7 @@ class Router:
         self._rasa = rasa
         self._sender_limiter = sender_limiter
         self._channels = dict(channels)
-        self._locks = _ConversationLocks()
+        self._locks = locks or LocalLocks()
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel

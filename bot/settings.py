@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     database_url: str = ""
     """SQLAlchemy URL; empty means a SQLite file in `data_dir`."""
 
+    redis_url: str = ""
+    """Redis (e.g. `redis://127.0.0.1:6379/0`) for several loket processes: per-conversation
+    order across them and live events between them. Empty: one process, in memory."""
+
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_command: str = str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa")
     rasa_project_dir: Path = PROJECT_DIR
