@@ -246,7 +246,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
         services: Services = request.app.state.services
         try:
             action_call: Any = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return JSONResponse({"error": "Invalid body request"}, status_code=400)
         if not isinstance(action_call, dict):
             return JSONResponse({"error": "Invalid body request"}, status_code=400)

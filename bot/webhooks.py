@@ -24,6 +24,8 @@ async def read_json(request: Request) -> Any:
         return json.loads(await request.body())
     except ValueError as error:
         raise InvalidMessage("The body is not valid JSON") from error
+    except RecursionError as error:  # "[[[[...": found by fuzzing
+        raise InvalidMessage("The body is nested too deeply") from error
 
 
 @router.post("/telegram", summary="Telegram's webhook (set with `loket channels telegram ...`)")

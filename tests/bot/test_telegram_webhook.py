@@ -120,3 +120,17 @@ def test_a_resident_sending_too_fast_is_told_to_slow_down(
     assert "foto" in first["text"]
     assert "veel berichten" in second["text"]
     assert [direction for direction, _ in stored(settings)] == ["in", "out", "in", "out"]
+
+
+@pytest.mark.parametrize("depth", [1_000, 30_000])
+def test_deeply_nested_json_is_a_clear_400(
+    client: TestClient, settings: Settings, depth: int
+) -> None:
+    body = b"[" * depth + b"]" * depth
+    response = client.post(
+        "/webhooks/telegram",
+        content=body,
+        headers={SECRET_HEADER: SECRET, "Content-Type": "application/json"},
+    )
+    assert response.status_code in (400, 422)
+    assert stored(settings) == []

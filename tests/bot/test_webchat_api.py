@@ -159,3 +159,14 @@ def test_an_oversized_body_is_refused_before_parsing(
     )
     assert response.status_code == 413
     assert stored_messages(settings) == 0
+
+
+def test_deeply_nested_json_is_refused(client: TestClient, token: str, settings: Settings) -> None:
+    body = b'{"text": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    response = client.post(
+        "/api/webchat/messages",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code in (400, 422)
+    assert stored_messages(settings) == 0
