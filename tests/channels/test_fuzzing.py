@@ -3,6 +3,7 @@ the answer is a parsed message or a clear refusal (a ChannelError), never a cras
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from typing import Any
 
@@ -34,10 +35,8 @@ whatsapp = WhatsAppChannel("ACtest", "token", "whatsapp:+3197010000000", "https:
 
 
 def parses_or_refuses(parse: Any, data: Any) -> None:
-    try:
+    with contextlib.suppress(ChannelError):
         parse(data)
-    except ChannelError:
-        pass
 
 
 @settings(max_examples=300, deadline=None)
