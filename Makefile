@@ -14,12 +14,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test check setup browser clean
+.PHONY: help run test check setup browser reliability clean
 
 help:
 	@echo "make run    start Loket with the web chat at http://127.0.0.1:8000/"
 	@echo "make test   the check gate and the whole test suite"
 	@echo "make check  format, lint and type checks only"
+	@echo "make reliability  faults and load against PostgreSQL and Redis (QUICK=1: no service restarts)"
 
 $(VENV)/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
@@ -54,6 +55,10 @@ check: $(VENV)/.installed
 
 test: setup browser check
 	$(VENV)/bin/pytest
+
+# Needs the machine's PostgreSQL (127.0.0.1:5432, database test) and Redis (127.0.0.1:6379).
+reliability: setup
+	$(VENV)/bin/python -m tests.reliability.run $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models var
