@@ -14,13 +14,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test check setup browser reliability clean
+.PHONY: help run test check setup browser reliability bench clean
 
 help:
 	@echo "make run    start Loket with the web chat at http://127.0.0.1:8000/"
 	@echo "make test   the check gate and the whole test suite"
 	@echo "make check  format, lint and type checks only"
 	@echo "make reliability  faults and load against PostgreSQL and Redis (QUICK=1: no service restarts)"
+	@echo "make bench  end-to-end latency and throughput, Loket against bare Rasa"
 
 $(VENV)/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
@@ -59,6 +60,9 @@ test: setup browser check
 # Needs the machine's PostgreSQL (127.0.0.1:5432, database test) and Redis (127.0.0.1:6379).
 reliability: setup
 	$(VENV)/bin/python -m tests.reliability.run $(if $(QUICK),--quick)
+
+bench: setup
+	$(VENV)/bin/python -m tests.bench.end_to_end
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models var
