@@ -52,6 +52,7 @@ from knowledge_base.service import KnowledgeBase, Thresholds
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
+ACTION_CALL_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -268,7 +269,13 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
             max_age=600,
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Rasa posts the whole conversation so far to the action webhook: far more than a resident's
+    # message, and growing with every turn.
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path={"/webhook": ACTION_CALL_MAX_BYTES},
+    )
     app.include_router(webchat_api.router)
     app.include_router(webhooks.router)
     app.include_router(console_api.router)

@@ -10,17 +10,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class BodyLimit:
     """ASGI middleware: checks Content-Length up front and counts chunked bodies as they come."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.per_path.get(scope["path"], self.default_max_bytes)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(send, max_bytes)
             return
         seen = 0
         refused = False
@@ -30,10 +34,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request" and not refused:
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     # Answer now; to the application the client has gone away.
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(send, max_bytes)
                     return {"type": "http.disconnect"}
             return message
 
@@ -43,12 +47,13 @@ class BodyLimit:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, send: Send) -> None:
+    @staticmethod
+    async def _refuse(send: Send, max_bytes: int) -> None:
         body = json.dumps(
             {
                 "error": {
                     "code": "too_large",
-                    "message": f"The body is larger than {self.max_bytes} bytes",
+                    "message": f"The body is larger than {max_bytes} bytes",
                 }
             }
         ).encode()

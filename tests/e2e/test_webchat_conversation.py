@@ -217,3 +217,13 @@ def test_loket_ask_knows_what_it_does_not_know(loket: LoketProcess) -> None:
     answer = ask(loket, "wat voor weer wordt het morgen")
     assert answer["kb_entry"] is None
     assert set(answer) == {"text", "language", "intent", "kb_entry", "handoff"}
+
+
+def test_a_long_conversation_is_answered_to_the_end(loket: LoketProcess) -> None:
+    """Rasa sends the whole conversation to the actions on every turn, growing past any
+    resident-sized body limit after some twenty turns."""
+    token, _ = new_session(loket)
+    questions = ("wanneer wordt het grofvuil opgehaald", "hoe vraag ik een nieuw paspoort aan")
+    for turn in range(30):
+        body = say(loket, token, f"{questions[turn % 2]} ({turn})")
+        assert body["replies"], f"no answer to turn {turn}"
