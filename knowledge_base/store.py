@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import cast
+from typing import Final, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from knowledge_base.entries import Entry, Status
 from knowledge_base.tables import EntryRow, EntryVersionRow
 from knowledge_base.text import Language
+
+_IDS_PER_QUERY: Final = 500
+"""Below every database's limit on bound parameters."""
 
 
 def count_entries(session: Session) -> int:
@@ -100,16 +103,22 @@ def _entry(entry: EntryRow, version: EntryVersionRow) -> Entry:
     )
 
 
-def answerable_entries(session: Session, now: datetime | None = None) -> list[Entry]:
-    """The published version of every entry whose validity window includes `now`."""
-    now = now or datetime.now(UTC)
-    rows = session.execute(
+def _answerable(now: datetime) -> Select[tuple[EntryVersionRow, EntryRow]]:
+    return (
         select(EntryVersionRow, EntryRow)
         .join(EntryRow, EntryRow.id == EntryVersionRow.entry_id)
         .where(EntryVersionRow.status == Status.PUBLISHED.value)
         .where(or_(EntryVersionRow.valid_from.is_(None), EntryVersionRow.valid_from <= now))
         .where(or_(EntryVersionRow.valid_until.is_(None), EntryVersionRow.valid_until > now))
-        .order_by(EntryVersionRow.entry_id, EntryVersionRow.version.desc())
+    )
+
+
+def answerable_entries(session: Session, now: datetime | None = None) -> list[Entry]:
+    """The published version of every entry whose validity window includes `now`."""
+    rows = session.execute(
+        _answerable(now or datetime.now(UTC)).order_by(
+            EntryVersionRow.entry_id, EntryVersionRow.version.desc()
+        )
     ).all()
     entries: dict[str, Entry] = {}
     for version, entry in rows:
@@ -117,3 +126,26 @@ def answerable_entries(session: Session, now: datetime | None = None) -> list[En
             continue
         entries[entry.id] = _entry(entry, version)
     return list(entries.values())
+
+
+def answerable_versions(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Which version of each entry `answerable_entries` would give, without loading them."""
+    query = _answerable(now or datetime.now(UTC)).with_only_columns(
+        EntryVersionRow.entry_id, func.max(EntryVersionRow.version)
+    )
+    rows = session.execute(query.group_by(EntryVersionRow.entry_id)).tuples()
+    return dict(rows.all())
+
+
+def entry_versions(session: Session, wanted: Mapping[str, int]) -> list[Entry]:
+    """The given version of each entry (entry id -> version)."""
+    entries = []
+    ids = list(wanted)
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        rows = session.execute(
+            select(EntryVersionRow, EntryRow)
+            .join(EntryRow, EntryRow.id == EntryVersionRow.entry_id)
+            .where(EntryVersionRow.entry_id.in_(ids[start : start + _IDS_PER_QUERY]))
+        ).all()
+        entries += [_entry(e, v) for v, e in rows if wanted[e.id] == v.version]
+    return entries
