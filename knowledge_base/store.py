@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Final, cast
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from knowledge_base.entries import Entry, Status
@@ -103,22 +103,21 @@ def _entry(entry: EntryRow, version: EntryVersionRow) -> Entry:
     )
 
 
-def _answerable(now: datetime) -> Select[tuple[EntryVersionRow, EntryRow]]:
+def _answerable(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
-        select(EntryVersionRow, EntryRow)
-        .join(EntryRow, EntryRow.id == EntryVersionRow.entry_id)
-        .where(EntryVersionRow.status == Status.PUBLISHED.value)
-        .where(or_(EntryVersionRow.valid_from.is_(None), EntryVersionRow.valid_from <= now))
-        .where(or_(EntryVersionRow.valid_until.is_(None), EntryVersionRow.valid_until > now))
+        EntryVersionRow.status == Status.PUBLISHED.value,
+        or_(EntryVersionRow.valid_from.is_(None), EntryVersionRow.valid_from <= now),
+        or_(EntryVersionRow.valid_until.is_(None), EntryVersionRow.valid_until > now),
     )
 
 
 def answerable_entries(session: Session, now: datetime | None = None) -> list[Entry]:
     """The published version of every entry whose validity window includes `now`."""
     rows = session.execute(
-        _answerable(now or datetime.now(UTC)).order_by(
-            EntryVersionRow.entry_id, EntryVersionRow.version.desc()
-        )
+        select(EntryVersionRow, EntryRow)
+        .join(EntryRow, EntryRow.id == EntryVersionRow.entry_id)
+        .where(*_answerable(now or datetime.now(UTC)))
+        .order_by(EntryVersionRow.entry_id, EntryVersionRow.version.desc())
     ).all()
     entries: dict[str, Entry] = {}
     for version, entry in rows:
@@ -129,11 +128,12 @@ def answerable_entries(session: Session, now: datetime | None = None) -> list[En
 
 
 def answerable_versions(session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Which version of each entry `answerable_entries` would give, without loading them."""
-    query = _answerable(now or datetime.now(UTC)).with_only_columns(
-        EntryVersionRow.entry_id, func.max(EntryVersionRow.version)
-    )
-    rows = session.execute(query.group_by(EntryVersionRow.entry_id)).tuples()
+    """Which version of each entry `answerable_entries` gives, without loading the entries."""
+    rows = session.execute(
+        select(EntryVersionRow.entry_id, func.max(EntryVersionRow.version))
+        .where(*_answerable(now or datetime.now(UTC)))
+        .group_by(EntryVersionRow.entry_id)
+    ).tuples()
     return dict(rows.all())
 
 
