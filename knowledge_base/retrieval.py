@@ -24,12 +24,12 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import torch
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -51,6 +51,11 @@ COMPACT_SHARE: Final = 0.1
 COMPACT_MIN: Final = 100
 """An index whose gone entries and entries outside its first segment number more than this share
 (and this minimum) should be compacted into one segment."""
+
+_ROUGH_ERROR: Final = 0.0125
+"""At most this far is a similarity of bfloat16 vectors from the exact one: rounding two unit
+vectors to 8 significant bits moves their dot product by at most 2 * 2**-8 + 2**-16, and the
+result's rounding by at most 2**-8 (torch sums in float32)."""
 
 _QUESTION_REPEAT: Final = 2
 """Question variants count double against answer text in the lexical document."""
@@ -127,22 +132,34 @@ class _Vocabulary:
         return by_document.T.tocsr()
 
 
-@dataclass(frozen=True)
 class _Segment:
     """Entries indexed together; never changed."""
 
-    entries: list[Entry]
-    texts: list[str]
-    """Each entry's variants (questions and answer leads), entry after entry."""
-    first_variant: Indices
-    vectors: Vectors
-    """Per variant."""
-    stems: sparse.csr_matrix
-    """Stem x entry: occurrences in the entry's lexical document."""
-    lengths: Floats
-    ngrams: sparse.csr_matrix
-    """Character n-gram x variant: 1 + log(occurrences)."""
-    topics: dict[str, Indices]
+    def __init__(
+        self,
+        entries: list[Entry],
+        texts: list[str],
+        variant_counts: Indices,
+        vectors: Vectors,
+        stems: sparse.csr_matrix,
+        lengths: Floats,
+        ngrams: sparse.csr_matrix,
+    ) -> None:
+        self.entries = entries
+        self.texts = texts
+        """Each entry's variants (questions and answer leads), entry after entry."""
+        self.variant_counts = variant_counts
+        self.first_variant: Indices = np.cumsum(variant_counts) - variant_counts
+        self.vectors = vectors
+        """Per variant."""
+        self.rough_vectors = _rough(vectors)
+        """The vectors in bfloat16: half the memory to read for a first, approximate pass."""
+        self.stems = stems
+        """Stem x entry: occurrences in the entry's lexical document."""
+        self.lengths = lengths
+        self.ngrams = ngrams
+        """Character n-gram x variant: 1 + log(occurrences)."""
+        self.topics = _topics(entries)
 
     @classmethod
     def build(
@@ -158,14 +175,13 @@ class _Segment:
         ngrams = ngram_ids.matrix(_ngrams(text) for text in texts)
         ngrams.data = (1 + np.log(ngrams.data, dtype=np.float64)).astype(np.float32)
         return cls(
-            entries=list(entries),
-            texts=texts,
-            first_variant=np.cumsum([0] + [len(v) for v in variants[:-1]]),
-            vectors=vectors,
-            stems=stem_ids.matrix(documents),
-            lengths=np.array([len(d) for d in documents], dtype=np.float32),
-            ngrams=ngrams,
-            topics=_topics(entries),
+            list(entries),
+            texts,
+            np.array([len(v) for v in variants], dtype=np.intp),
+            vectors,
+            stem_ids.matrix(documents),
+            np.array([len(d) for d in documents], dtype=np.float32),
+            ngrams,
         )
 
     @classmethod
@@ -176,35 +192,31 @@ class _Segment:
         stem_ids: _Vocabulary,
         ngram_ids: _Vocabulary,
     ) -> _Segment:
-        """The entries of `segments` that are `alive`, in one segment, without analysing any
-        text again."""
-        kept = [np.repeat(a, s.variant_counts) for s, a in zip(segments, alive, strict=True)]
-        entries = [
-            e
-            for s, a in zip(segments, alive, strict=True)
-            for e, keep in zip(s.entries, a, strict=True)
-            if keep
-        ]
-        counts = np.concatenate([s.variant_counts[a] for s, a in zip(segments, alive, strict=True)])
+        """The `alive` entries of `segments` in one segment, without analysing any text again."""
+        entries: list[Entry] = []
+        texts: list[str] = []
+        counts, vectors, lengths, kept = [], [], [], []
+        for segment, keep in zip(segments, alive, strict=True):
+            keep_variants = np.repeat(keep, segment.variant_counts)
+            entries += [entry for entry, k in zip(segment.entries, keep, strict=True) if k]
+            texts += [text for text, k in zip(segment.texts, keep_variants, strict=True) if k]
+            counts.append(segment.variant_counts[keep])
+            vectors.append(segment.vectors[keep_variants])
+            lengths.append(segment.lengths[keep])
+            kept.append(keep_variants)
         return cls(
-            entries=entries,
-            texts=[
-                t
-                for s, k in zip(segments, kept, strict=True)
-                for t, keep in zip(s.texts, k, strict=True)
-                if keep
-            ],
-            first_variant=np.concatenate(([0], np.cumsum(counts[:-1]))),
-            vectors=np.concatenate([s.vectors[k] for s, k in zip(segments, kept, strict=True)]),
-            stems=_stack_columns([s.stems for s in segments], alive, len(stem_ids)),
-            lengths=np.concatenate([s.lengths[a] for s, a in zip(segments, alive, strict=True)]),
-            ngrams=_stack_columns([s.ngrams for s in segments], kept, len(ngram_ids)),
-            topics=_topics(entries),
+            entries,
+            texts,
+            np.concatenate(counts),
+            np.concatenate(vectors),
+            _stack_columns([s.stems for s in segments], alive, len(stem_ids)),
+            np.concatenate(lengths),
+            _stack_columns([s.ngrams for s in segments], kept, len(ngram_ids)),
         )
 
-    @property
-    def variant_counts(self) -> Indices:
-        return np.diff(self.first_variant, append=len(self.texts))
+
+def _rough(vectors: Vectors) -> torch.Tensor:
+    return torch.from_numpy(vectors).to(torch.bfloat16)
 
 
 def _topics(entries: Sequence[Entry]) -> dict[str, Indices]:
@@ -278,6 +290,7 @@ class HybridIndex:
         self._entries = [e for s in self._segments for e in s.entries]
         self._dead = ~np.concatenate(self._alive) if pairs else np.zeros(0, dtype=np.bool_)
         offsets = np.cumsum([0] + [len(s.entries) for s in self._segments])
+        self._offsets = offsets.tolist()
         self._slots = {
             self._entries[offset + p].id: offset + p
             for offset, a in zip(offsets, self._alive, strict=False)
@@ -382,11 +395,12 @@ class HybridIndex:
         # The language of a short message is easily guessed wrong: stem it both ways, keep the best.
         term_sets = [self._query_stems(stems(query, language)) for language in LANGUAGES]
         ngram_rows, ngram_weights = self._query_ngrams(query)
+        rough_vector = _rough(vector)
         semantic, lexical, characters = [], [], []
         for segment, length_norms, ngram_norms in zip(
             self._segments, self._length_norms, self._ngram_norms, strict=True
         ):
-            similarities = segment.vectors @ vector
+            similarities = torch.mv(segment.rough_vectors, rough_vector).float().numpy()
             semantic.append(np.maximum.reduceat(similarities, segment.first_variant))
             lexical.append(
                 np.max([_bm25(segment, length_norms, *terms) for terms in term_sets], axis=0)
@@ -398,15 +412,26 @@ class HybridIndex:
         semantic_scores = np.clip(np.concatenate(semantic), 0.0, 1.0)
         lexical_scores = np.concatenate(lexical).astype(np.float32)
         character_scores = np.concatenate(characters).astype(np.float32)
-        fused = (
-            SEMANTIC_WEIGHT * semantic_scores
-            + LEXICAL_WEIGHT * lexical_scores
-            + CHARACTER_WEIGHT * character_scores
-        )
+        boosts = np.zeros(len(self._entries), dtype=np.float32)
         if topic:
             for positions in self._topics.get(topic, []):
-                fused[positions] += TOPIC_BOOST
-        fused[self._dead] = -np.inf
+                boosts[positions] = TOPIC_BOOST
+        boosts[self._dead] = -np.inf
+        fused = _fuse(semantic_scores, lexical_scores, character_scores) + boosts
+
+        # The semantic scores are rough so far: score the entries that can be among the best
+        # exactly, and only then choose.
+        shortlist = self._shortlist(fused, limit)
+        semantic_scores[shortlist] = self._exact_semantic(vector, shortlist)
+        fused[shortlist] = (
+            _fuse(
+                semantic_scores[shortlist],
+                lexical_scores[shortlist],
+                character_scores[shortlist],
+            )
+            + boosts[shortlist]
+        )
+        best = sorted(shortlist.tolist(), key=lambda i: (-fused[i], self._entries[i].id))
         return [
             Candidate(
                 entry=self._entries[i],
@@ -415,19 +440,30 @@ class HybridIndex:
                 lexical=round(float(lexical_scores[i]), 4),
                 characters=round(float(character_scores[i]), 4),
             )
-            for i in self._best(fused, limit)
+            for i in best[:limit]
         ]
 
-    def _best(self, scores: Floats, limit: int) -> list[int]:
-        """The positions of the `limit` highest scores; ties in the order of the entries' ids,
-        so the result does not depend on the order the entries were added in."""
+    def _shortlist(self, rough_scores: Floats, limit: int) -> Indices:
+        """The entries that can be among the best `limit` once their semantic score is exact."""
         count = min(limit, len(self._slots))
-        if count <= 0:
-            return []
-        lowest = np.partition(scores, -count)[-count]
-        best = np.flatnonzero(scores >= lowest).tolist()
-        best.sort(key=lambda i: (-scores[i], self._entries[i].id))
-        return best[:limit]
+        lowest = np.partition(rough_scores, -count)[-count]
+        return np.flatnonzero(rough_scores >= lowest - 2 * SEMANTIC_WEIGHT * _ROUGH_ERROR)
+
+    def _exact_semantic(self, vector: Vectors, slots: Indices) -> Floats:
+        """The semantic scores of these entries (ascending slots), from the float32 vectors."""
+        scores: list[Floats] = []
+        segment_numbers = np.searchsorted(self._offsets, slots, side="right") - 1
+        for number, segment in enumerate(self._segments):
+            positions = slots[segment_numbers == number] - self._offsets[number]
+            if len(positions):
+                counts = segment.variant_counts[positions]
+                starts = np.cumsum(counts) - counts
+                rows = np.repeat(segment.first_variant[positions] - starts, counts)
+                rows += np.arange(len(rows))
+                similarities = segment.vectors[rows] @ vector
+                scores.append(np.maximum.reduceat(similarities, starts))
+        exact: Floats = np.clip(np.concatenate(scores), 0.0, 1.0)
+        return exact
 
     def _query_stems(self, terms: Iterable[str]) -> tuple[Indices, Floats, float]:
         """The rows of the query's stems that the index holds, their idf, and the score of a
@@ -463,6 +499,13 @@ class HybridIndex:
         if norm:
             weights /= norm
         return found, (weights * self._ngram_idf[found]).astype(np.float32)
+
+
+def _fuse(semantic: Floats, lexical: Floats, characters: Floats) -> Floats:
+    fused: Floats = (
+        SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + CHARACTER_WEIGHT * characters
+    )
+    return fused
 
 
 def _bm25(
