@@ -319,15 +319,16 @@ class HybridIndex:
         # Smoothed idf, as scikit-learn's TfidfVectorizer has it.
         idf = np.log((1 + variants) / (1 + self._ngram_frequencies)) + 1
         self._ngram_idf = idf.astype(np.float32)
+        idf_squares = self._ngram_idf**2
         self._ngram_norms: list[Floats] = []
         for segment in self._segments:
             squares = sparse.csr_matrix(
                 (segment.ngrams.data**2, segment.ngrams.indices, segment.ngrams.indptr),
                 shape=segment.ngrams.shape,
             )
-            norms = np.sqrt(squares.T @ idf[: squares.shape[0]] ** 2)
+            norms = np.sqrt(squares.T @ idf_squares[: squares.shape[0]])
             inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-            self._ngram_norms.append(inverse.astype(np.float32))
+            self._ngram_norms.append(inverse)
 
     def _successor(
         self, segments: Sequence[_Segment], alive: Sequence[npt.NDArray[np.bool_]]
