@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot import benchmark
 from bot import evaluation as evaluation_module
-from bot.app import Services, build_services, create_app
+from bot.app import Services, build_services, create_app, freeze_loaded_objects
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.rasa_client import RasaClient
@@ -70,6 +70,7 @@ async def _serve(settings: Settings) -> None:
             await serving  # start-up failed: raise its error
             return
         await asyncio.sleep(0.1)
+    freeze_loaded_objects()
     supervisor = supervisor_for(settings, settings.own_action_url) if settings.manage_rasa else None
     try:
         if supervisor is not None:
