@@ -2,7 +2,13 @@
 
 Large knowledge bases are synthesised from the starter entries: each copy gets its own id and
 questions made of the starter questions with words from other entries mixed in, so the index
-holds as many distinct texts as a real knowledge base of that size.
+holds as many questions as a real knowledge base of that size. Copies share their answers, so
+building the index embeds about half the texts a real one would (searching still reads every
+variant's vector).
+
+Publish-to-answerable is measured the way the application does it: write a new published entry
+to the database, call `KnowledgeBase.reload()`, and ask a resident's question until that entry
+is the answer; five times, one new entry each.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot.app import freeze_loaded_objects
 from bot.database import make_engine, migrate
 from knowledge_base import store
 from knowledge_base.embeddings import Encoder
@@ -26,6 +34,7 @@ from knowledge_base.service import KnowledgeBase
 
 SIZES = (200, 2_000, 20_000)
 QUERIES = 200
+PUBLISH_TIMEOUT_S = 30.0
 
 
 def synthesise(seed: list[Entry], size: int, rng: random.Random) -> list[Entry]:
@@ -47,6 +56,40 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+NEW_ENTRIES = (
+    ("waar kan ik zandzakken ophalen tegen het hoogwater", "zandzakken ophalen hoogwater"),
+    ("waar haal ik strooizout als het glad is", "strooizout halen bij gladheid"),
+    ("waar is de noodopvang tijdens de stroomstoring", "noodopvang stroomstoring"),
+    ("waar krijg ik drinkwater tijdens het watertekort", "drinkwater bij watertekort"),
+    ("wat moet ik doen met omgewaaide bomen na de storm", "omgewaaide bomen na storm"),
+)
+"""Entries published one after the other (their question, and how a resident asks it)."""
+
+
+def _new_entry(number: int, question: str) -> Entry:
+    return Entry(
+        id=f"bench-nieuw-{number}",
+        version=1,
+        topic="crisis",
+        questions={"nl": [question]},
+        answers={"nl": f"Daarover leest u alles op onze crisispagina ({number})."},
+    )
+
+
+def publish(engine: Engine, kb: KnowledgeBase, entry: Entry, query: str) -> float | None:
+    """Seconds from writing a new published entry to the database until a question gets it as
+    the answer, through the reload the application uses; None when it is not answered."""
+    started = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        store.import_entries(session, [entry], Status.PUBLISHED)
+    kb.reload()
+    while time.perf_counter() - started < PUBLISH_TIMEOUT_S:
+        decision = kb.decide(query)
+        if decision.answer is not None and decision.answer.entry.id == entry.id:
+            return round(time.perf_counter() - started, 3)
+    return None
+
+
 def measure(encoder: Encoder, seed_file: Path, queries: list[str], size: int) -> dict[str, Any]:
     rng = random.Random(size)  # noqa: S311 (reproducible test data, not secrets)
     seed = read_seed(seed_file)
@@ -59,6 +102,7 @@ def measure(encoder: Encoder, seed_file: Path, queries: list[str], size: int) ->
         started = time.perf_counter()
         kb.reload()
         build = time.perf_counter() - started
+        freeze_loaded_objects()  # as `loket run` does once started
         for query in queries[:5]:  # warm up
             kb.decide(query)
         latencies = []
@@ -67,26 +111,19 @@ def measure(encoder: Encoder, seed_file: Path, queries: list[str], size: int) ->
             kb.decide(query)
             latencies.append((time.perf_counter() - started) * 1000)
 
-        # Publish a new entry and ask its question until it is the answer.
-        new = Entry(
-            id="bench-nieuw",
-            version=1,
-            topic="crisis",
-            questions={"nl": ["waar kan ik zandzakken ophalen tegen het hoogwater"]},
-            answers={"nl": "Zandzakken haalt u bij de gemeentewerf."},
-        )
-        started = time.perf_counter()
-        with Session(engine) as session, session.begin():
-            store.import_entries(session, [new], Status.PUBLISHED)
-        kb.reload()
-        decision = kb.decide("zandzakken ophalen hoogwater")
-        publish = time.perf_counter() - started
-        answered = decision.answer is not None and decision.answer.entry.id == new.id
+        published = [
+            publish(engine, kb, _new_entry(number, question), query)
+            for number, (question, query) in enumerate(NEW_ENTRIES)
+        ]
         engine.dispose()
+    # Every new entry must be answered; one that is not makes the figure None.
+    publish_times = [t for t in published if t is not None]
+    all_answered = len(publish_times) == len(published)
     return {
         "entries": size,
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "index_build_s": round(build, 2),
-        "publish_to_answerable_s": round(publish, 2) if answered else None,
+        "publish_to_answerable_s": statistics.median(publish_times) if all_answered else None,
+        "publish_to_answerable_max_s": max(publish_times) if all_answered else None,
     }

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     """...and so is one scoring `kb_clear_threshold` that leads the runner-up by this margin.
     Fair candidates closer together than that are offered as a choice."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
+    kb_reload_seconds: float = Field(default=1.0, gt=0)
+    """How often each process picks up knowledge-base changes from the database."""
 
     escalation_examples: Path = PROJECT_DIR / "data" / "escalation" / "examples.tsv"
     """Labelled messages (`label`, `reason`, `text`) the escalation classifier learns from, with

@@ -6,23 +6,34 @@ separate "this is the answer" from "I don't know":
   (or the opening of its answer);
 - lexical: the BM25 score over word stems divided by what a document containing every query term
   once would score, so a query whose words the knowledge base has never seen scores low;
-- characters: the cosine similarity of character n-grams, which survives typos and Dutch compound
-  words ("grofvuil", "grof vuil") where stems do not.
+- characters: the cosine similarity of character n-grams (tf-idf), which survives typos and Dutch
+  compound words ("grofvuil", "grof vuil") where stems do not.
+
+An index is a few segments that never change. Publishing adds a small segment with the new
+entries (and new versions) and marks the ones they replace, and the withdrawn ones, as gone: the
+work is proportional to the change, not to the knowledge base. What depends on all entries
+(document frequencies, average length, tf-idf norms) is recomputed from the segments' counts with
+a few array operations, so an index changed step by step scores like one built at once.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import TfidfVectorizer
+import torch
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
 
-from knowledge_base.embeddings import Encoder
+from knowledge_base.embeddings import Encoder, Vectors
 from knowledge_base.entries import Candidate, Entry
 from knowledge_base.text import LANGUAGES, stems, words
 
@@ -34,10 +45,25 @@ CHARACTER_WEIGHT: Final = 0.25
 TOPIC_BOOST: Final = 0.06
 """Added when Rasa's intent names the entry's topic: a nudge, never a filter."""
 
+MAX_SEGMENTS: Final = 4
+"""With more, the segments after the first are merged: each costs about 0.3 ms on every query."""
+COMPACT_SHARE: Final = 0.1
+COMPACT_MIN: Final = 100
+"""An index whose gone entries and entries outside its first segment number more than this share
+(and this minimum) should be compacted into one segment."""
+
+_ROUGH_ERROR: Final = 0.0125
+"""At most this far is a similarity of bfloat16 vectors from the exact one: rounding two unit
+vectors to 8 significant bits moves their dot product by at most 2 * 2**-8 + 2**-16, and the
+result's rounding by at most 2**-8 (torch sums in float32)."""
+
 _QUESTION_REPEAT: Final = 2
 """Question variants count double against answer text in the lexical document."""
 _ANSWER_LEAD_SENTENCES: Final = 2
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+Floats = npt.NDArray[np.float32]
+Indices = npt.NDArray[np.intp]
 
 
 def answer_lead(answer: str) -> str:
@@ -49,116 +75,450 @@ def _character_text(text: str) -> str:
     return " ".join(words(text))
 
 
-class _BM25:
-    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
-        self.size = len(documents)
-        lengths = np.array([len(d) for d in documents], dtype=np.float32)
-        average = float(lengths.mean()) if self.size else 1.0
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(average, 1.0))
-        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-        for index, document in enumerate(documents):
-            for term, tf in Counter(document).items():
-                docs, weights = postings[term]
-                docs.append(index)
-                weights.append(tf * (BM25_K1 + 1) / (tf + norm[index]))
-        self.unseen_idf = self._idf(1)
-        self.postings: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = {}
-        self.idf: dict[str, float] = {}
-        for term, (docs, weights) in postings.items():
-            self.idf[term] = self._idf(len(docs))
-            self.postings[term] = (
-                np.array(docs, dtype=np.int64),
-                np.array(weights, dtype=np.float32) * self.idf[term],
+_ngrams: Callable[[str], list[str]] = CountVectorizer(
+    analyzer="char_wb", ngram_range=(3, 5), preprocessor=_character_text
+).build_analyzer()
+
+
+def _variants(entry: Entry) -> list[str]:
+    leads = [answer_lead(answer) for answer in entry.answers.values()]
+    return [question for _, question in entry.all_questions()] + leads
+
+
+def _document(entry: Entry) -> list[str]:
+    document: list[str] = []
+    for language, question in entry.all_questions():
+        document += stems(question, language) * _QUESTION_REPEAT
+    for language, answer in entry.answers.items():
+        document += stems(answer, language)
+    return document
+
+
+def _bm25_idf(documents: int, document_frequency: int) -> float:
+    n = documents
+    return math.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+class _Vocabulary:
+    """Term -> row number in the segments' matrices. Shared by an index and the indexes made
+    from it; it only grows, so a row number keeps its meaning, and each index and segment knows
+    how many rows it has."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def get(self, term: str) -> int | None:
+        return self._ids.get(term)
+
+    def matrix(self, documents: Iterable[Sequence[str]]) -> sparse.csr_matrix:
+        """Term x document occurrence counts, adding the terms not seen before."""
+        ids = self._ids
+        indptr, indices, counts = [0], array("i"), array("i")
+        for document in documents:
+            counted = Counter(document)
+            for term in counted:
+                if term not in ids:
+                    ids[term] = len(ids)
+            indices.extend(map(ids.__getitem__, counted))
+            counts.extend(counted.values())
+            indptr.append(len(indices))
+        by_document = sparse.csr_matrix(
+            (np.asarray(counts, dtype=np.float32), np.asarray(indices), np.asarray(indptr)),
+            shape=(len(indptr) - 1, len(ids)),
+        )
+        return by_document.T.tocsr()
+
+
+class _Segment:
+    """Entries indexed together; never changed."""
+
+    def __init__(
+        self,
+        entries: list[Entry],
+        texts: list[str],
+        variant_counts: Indices,
+        vectors: Vectors,
+        stems: sparse.csr_matrix,
+        lengths: Floats,
+        ngrams: sparse.csr_matrix,
+    ) -> None:
+        self.entries = entries
+        self.texts = texts
+        """Each entry's variants (questions and answer leads), entry after entry."""
+        self.variant_counts = variant_counts
+        self.first_variant: Indices = np.cumsum(variant_counts) - variant_counts
+        self.vectors = vectors
+        """Per variant."""
+        self.rough_vectors = _rough(vectors)
+        """The vectors in bfloat16: half the memory to read for a first, approximate pass."""
+        self.stems = stems
+        """Stem x entry: occurrences in the entry's lexical document."""
+        self.lengths = lengths
+        self.ngrams = ngrams
+        """Character n-gram x variant: 1 + log(occurrences)."""
+        self.topics = _topics(entries)
+
+    @classmethod
+    def build(
+        cls,
+        entries: Sequence[Entry],
+        vectors: Vectors,
+        stem_ids: _Vocabulary,
+        ngram_ids: _Vocabulary,
+    ) -> _Segment:
+        variants = [_variants(entry) for entry in entries]
+        documents = [_document(entry) for entry in entries]
+        texts = list(chain.from_iterable(variants))
+        ngrams = ngram_ids.matrix(_ngrams(text) for text in texts)
+        ngrams.data = (1 + np.log(ngrams.data, dtype=np.float64)).astype(np.float32)
+        return cls(
+            list(entries),
+            texts,
+            np.array([len(v) for v in variants], dtype=np.intp),
+            vectors,
+            stem_ids.matrix(documents),
+            np.array([len(d) for d in documents], dtype=np.float32),
+            ngrams,
+        )
+
+    @classmethod
+    def merge(
+        cls,
+        segments: Sequence[_Segment],
+        alive: Sequence[npt.NDArray[np.bool_]],
+        stem_ids: _Vocabulary,
+        ngram_ids: _Vocabulary,
+    ) -> _Segment:
+        """The `alive` entries of `segments` in one segment, without analysing any text again."""
+        entries: list[Entry] = []
+        texts: list[str] = []
+        counts, vectors, lengths, kept = [], [], [], []
+        for segment, keep in zip(segments, alive, strict=True):
+            keep_variants = np.repeat(keep, segment.variant_counts)
+            entries += [entry for entry, k in zip(segment.entries, keep, strict=True) if k]
+            texts += [text for text, k in zip(segment.texts, keep_variants, strict=True) if k]
+            counts.append(segment.variant_counts[keep])
+            vectors.append(segment.vectors[keep_variants])
+            lengths.append(segment.lengths[keep])
+            kept.append(keep_variants)
+        return cls(
+            entries,
+            texts,
+            np.concatenate(counts),
+            np.concatenate(vectors),
+            _stack_columns([s.stems for s in segments], alive, len(stem_ids)),
+            np.concatenate(lengths),
+            _stack_columns([s.ngrams for s in segments], kept, len(ngram_ids)),
+        )
+
+
+def _rough(vectors: Vectors) -> torch.Tensor:
+    return torch.from_numpy(vectors).to(torch.bfloat16)
+
+
+def _topics(entries: Sequence[Entry]) -> dict[str, Indices]:
+    positions: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        positions.setdefault(entry.topic, []).append(position)
+    return {topic: np.array(p, dtype=np.intp) for topic, p in positions.items()}
+
+
+def _stack_columns(
+    matrices: Sequence[sparse.csr_matrix], keep: Sequence[npt.NDArray[np.bool_]], rows: int
+) -> sparse.csr_matrix:
+    """The kept columns of term-major matrices side by side, with `rows` rows."""
+    blocks = []
+    for matrix, columns in zip(matrices, keep, strict=True):
+        by_column = matrix.T.tocsr()[columns]
+        blocks.append(
+            sparse.csr_matrix(
+                (by_column.data, by_column.indices, by_column.indptr),
+                shape=(by_column.shape[0], rows),
             )
+        )
+    return sparse.vstack(blocks, format="csr").T.tocsr()
 
-    def _idf(self, document_frequency: int) -> float:
-        n = self.size
-        return math.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
 
-    def scores(self, terms: set[str]) -> npt.NDArray[np.float32]:
-        """Per document, the BM25 score over the best-possible score for these terms (0..1)."""
-        total = np.zeros(self.size, dtype=np.float32)
-        best = 0.0
-        for term in terms:
-            best += self.idf.get(term, self.unseen_idf) * (BM25_K1 + 1)
-            if term in self.postings:
-                docs, weights = self.postings[term]
-                total[docs] += weights
-        return np.minimum(total / best, 1.0) if best else total
+def _live_counts(matrix: sparse.csr_matrix, alive_columns: npt.NDArray[np.bool_]) -> Indices:
+    """Per row of a matrix, how many of its columns that hold a value are alive."""
+    counts: Indices = np.diff(matrix.indptr)
+    if not alive_columns.all():
+        dead_values = np.flatnonzero(~alive_columns[matrix.indices])
+        dead_rows = np.searchsorted(matrix.indptr, dead_values, side="right") - 1
+        counts -= np.bincount(dead_rows, minlength=len(counts))
+    return counts
+
+
+def _document_frequencies(
+    matrices: Iterable[sparse.csr_matrix], alive: Iterable[npt.NDArray[np.bool_]], rows: int
+) -> Indices:
+    frequencies = np.zeros(rows, dtype=np.intp)
+    for matrix, columns in zip(matrices, alive, strict=True):
+        frequencies[: matrix.shape[0]] += _live_counts(matrix, columns)
+    return frequencies
 
 
 class HybridIndex:
-    """An immutable index over one set of entries; build a new one when the entries change."""
+    """An immutable index over one set of entries; `with_changes` makes the next one."""
 
     def __init__(
         self, encoder: Encoder, entries: Sequence[Entry], document_encoder: Encoder | None = None
     ) -> None:
         """`document_encoder` encodes the entries' texts (a caching one), `encoder` queries."""
         self.encoder = encoder
-        self.entries = list(entries)
-        owners: list[int] = []
-        texts: list[str] = []
-        documents: list[list[str]] = []
-        for index, entry in enumerate(self.entries):
-            document: list[str] = []
-            leads = [answer_lead(answer) for answer in entry.answers.values()]
-            for language, question in entry.all_questions():
-                document += stems(question, language) * _QUESTION_REPEAT
-            for language, answer in entry.answers.items():
-                document += stems(answer, language)
-            variants = [question for _, question in entry.all_questions()] + leads
-            owners += [index] * len(variants)
-            texts += variants
-            documents.append(document)
-        self._owners = np.array(owners, dtype=np.int64)
-        self.texts = texts
-        self._vectors = (
-            (document_encoder or encoder).encode(texts)
-            if texts
-            else np.zeros((0, 1), dtype=np.float32)
+        self._document_encoder = document_encoder or encoder
+        self._stem_ids = _Vocabulary()
+        self._ngram_ids = _Vocabulary()
+        segments = [self._segment(entries)] if entries else []
+        self._assemble(segments, [np.ones(len(entries), dtype=np.bool_)] if entries else [])
+
+    def _segment(self, entries: Sequence[Entry]) -> _Segment:
+        texts = [text for entry in entries for text in _variants(entry)]
+        vectors = self._document_encoder.encode(texts)
+        return _Segment.build(entries, vectors, self._stem_ids, self._ngram_ids)
+
+    def _assemble(
+        self, segments: Sequence[_Segment], alive: Sequence[npt.NDArray[np.bool_]]
+    ) -> None:
+        """Take these segments and compute what depends on all of their live entries."""
+        pairs = [(s, a) for s, a in zip(segments, alive, strict=True) if a.any()]
+        self._segments = [s for s, _ in pairs]
+        self._alive = [a for _, a in pairs]
+        self._entries = [e for s in self._segments for e in s.entries]
+        self._dead = ~np.concatenate(self._alive) if pairs else np.zeros(0, dtype=np.bool_)
+        offsets = np.cumsum([0] + [len(s.entries) for s in self._segments])
+        self._offsets = offsets.tolist()
+        self._slots = {
+            self._entries[offset + p].id: offset + p
+            for offset, a in zip(offsets, self._alive, strict=False)
+            for p in np.flatnonzero(a).tolist()
+        }
+        self._topics: dict[str, list[Indices]] = {}
+        for offset, segment in zip(offsets, self._segments, strict=False):
+            for topic, positions in segment.topics.items():
+                self._topics.setdefault(topic, []).append(offset + positions)
+
+        documents = len(self._slots)
+        self._stem_frequencies = _document_frequencies(
+            (s.stems for s in self._segments), self._alive, len(self._stem_ids)
         )
-        self._bm25 = _BM25(documents)
-        self._characters = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, preprocessor=_character_text
+        length = sum(float(s.lengths[a].sum()) for s, a in pairs)
+        average = length / documents if documents else 1.0
+        self._length_norms = [
+            BM25_K1 * (1 - BM25_B + BM25_B * s.lengths / max(average, 1.0)) for s in self._segments
+        ]
+
+        variants_alive = [np.repeat(a, s.variant_counts) for s, a in pairs]
+        variants = sum(int(v.sum()) for v in variants_alive)
+        self._ngram_frequencies = _document_frequencies(
+            (s.ngrams for s in self._segments), variants_alive, len(self._ngram_ids)
         )
-        # One column per variant, like the embeddings: an entry with many variants is not diluted.
-        # Stored as n-grams x variants, so a query only touches the rows of its own n-grams.
-        self._character_matrix = self._characters.fit_transform(texts).T.tocsr() if texts else None
+        # Smoothed idf, as scikit-learn's TfidfVectorizer has it.
+        idf = np.log((1 + variants) / (1 + self._ngram_frequencies)) + 1
+        self._ngram_idf = idf.astype(np.float32)
+        idf_squares = self._ngram_idf**2
+        self._ngram_norms: list[Floats] = []
+        for segment in self._segments:
+            squares = sparse.csr_matrix(
+                (segment.ngrams.data**2, segment.ngrams.indices, segment.ngrams.indptr),
+                shape=segment.ngrams.shape,
+            )
+            norms = np.sqrt(squares.T @ idf_squares[: squares.shape[0]])
+            inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+            self._ngram_norms.append(inverse)
+
+    def _successor(
+        self, segments: Sequence[_Segment], alive: Sequence[npt.NDArray[np.bool_]]
+    ) -> HybridIndex:
+        index = copy.copy(self)  # the encoders and the vocabularies
+        index._assemble(segments, alive)
+        return index
+
+    def with_changes(self, added: Sequence[Entry], removed: Iterable[str]) -> HybridIndex:
+        """A new index with the `added` entries (new ones, or new versions of indexed ones) and
+        without the entries whose ids are `removed`; this one stays as it is."""
+        gone = [self._slots[i] for i in chain(removed, (e.id for e in added)) if i in self._slots]
+        dead = self._dead.copy()
+        dead[gone] = True
+        offsets = np.cumsum([len(s.entries) for s in self._segments])[:-1]
+        alive = [~d for d in np.split(dead, offsets)] if self._segments else []
+        segments = list(self._segments)
+        if added:
+            segments.append(self._segment(added))
+            alive.append(np.ones(len(added), dtype=np.bool_))
+        if len(segments) > MAX_SEGMENTS:
+            merged = _Segment.merge(segments[1:], alive[1:], self._stem_ids, self._ngram_ids)
+            segments[1:] = [merged]
+            alive[1:] = [np.ones(len(merged.entries), dtype=np.bool_)]
+        return self._successor(segments, alive)
+
+    def compacted(self) -> HybridIndex:
+        """The same entries in one segment, without the gone ones."""
+        if len(self._segments) < 2 and not self._dead.any():
+            return self
+        merged = _Segment.merge(self._segments, self._alive, self._stem_ids, self._ngram_ids)
+        return self._successor([merged], [np.ones(len(merged.entries), dtype=np.bool_)])
+
+    @property
+    def needs_compaction(self) -> bool:
+        if not self._segments:
+            return False
+        untidy = int(self._dead.sum()) + len(self._dead) - len(self._segments[0].entries)
+        return untidy > max(COMPACT_MIN, COMPACT_SHARE * len(self._dead))
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [self._entries[slot] for slot in self._slots.values()]
+
+    @property
+    def texts(self) -> list[str]:
+        """The texts of the entries' variants."""
+        return [
+            text
+            for segment, alive in zip(self._segments, self._alive, strict=True)
+            for text, keep in zip(
+                segment.texts, np.repeat(alive, segment.variant_counts), strict=True
+            )
+            if keep
+        ]
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._slots)
 
     def search(self, query: str, topic: str | None = None, limit: int = 3) -> list[Candidate]:
         """The best `limit` entries for a query, best first."""
-        if not self.entries or not query.strip():
+        if not self._slots or not query.strip():
             return []
-        semantic = np.zeros(len(self.entries), dtype=np.float32)
-        similarities = self._vectors @ self.encoder.encode([query])[0]
-        np.maximum.at(semantic, self._owners, similarities)
-        semantic = np.clip(semantic, 0.0, 1.0)
-
+        vector = self.encoder.encode([query])[0]
         # The language of a short message is easily guessed wrong: stem it both ways, keep the best.
-        lexical = np.max([self._bm25.scores(set(stems(query, lang))) for lang in LANGUAGES], axis=0)
-
-        characters = np.zeros(len(self.entries), dtype=np.float32)
-        if self._character_matrix is not None:
-            query_ngrams = self._characters.transform([query])
-            rows = self._character_matrix[query_ngrams.indices]
-            per_variant = np.asarray(rows.T @ query_ngrams.data, dtype=np.float32).ravel()
-            np.maximum.at(characters, self._owners, per_variant)
-        fused = (
-            SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + CHARACTER_WEIGHT * characters
-        )
+        term_sets = [self._query_stems(stems(query, language)) for language in LANGUAGES]
+        ngram_rows, ngram_weights = self._query_ngrams(query)
+        rough_vector = _rough(vector)
+        semantic, lexical, characters = [], [], []
+        for segment, length_norms, ngram_norms in zip(
+            self._segments, self._length_norms, self._ngram_norms, strict=True
+        ):
+            similarities = torch.mv(segment.rough_vectors, rough_vector).float().numpy()
+            semantic.append(np.maximum.reduceat(similarities, segment.first_variant))
+            lexical.append(
+                np.max([_bm25(segment, length_norms, *terms) for terms in term_sets], axis=0)
+            )
+            in_segment = ngram_rows < segment.ngrams.shape[0]
+            rows = segment.ngrams[ngram_rows[in_segment]]
+            per_variant = (rows.T @ ngram_weights[in_segment]) * ngram_norms
+            characters.append(np.maximum.reduceat(per_variant, segment.first_variant))
+        semantic_scores = np.clip(np.concatenate(semantic), 0.0, 1.0)
+        lexical_scores = np.concatenate(lexical).astype(np.float32)
+        character_scores = np.concatenate(characters).astype(np.float32)
+        boosts = np.zeros(len(self._entries), dtype=np.float32)
         if topic:
-            fused += TOPIC_BOOST * np.array([e.topic == topic for e in self.entries])
-        best = np.argsort(-fused, kind="stable")[:limit]
+            for positions in self._topics.get(topic, []):
+                boosts[positions] = TOPIC_BOOST
+        boosts[self._dead] = -np.inf
+        fused = _fuse(semantic_scores, lexical_scores, character_scores) + boosts
+
+        # The semantic scores are rough so far: score the entries that can be among the best
+        # exactly, and only then choose.
+        shortlist = self._shortlist(fused, limit)
+        semantic_scores[shortlist] = self._exact_semantic(vector, shortlist)
+        fused[shortlist] = (
+            _fuse(
+                semantic_scores[shortlist],
+                lexical_scores[shortlist],
+                character_scores[shortlist],
+            )
+            + boosts[shortlist]
+        )
+        best = sorted(shortlist.tolist(), key=lambda i: (-fused[i], self._entries[i].id))
         return [
             Candidate(
-                entry=self.entries[i],
+                entry=self._entries[i],
                 score=round(float(fused[i]), 4),
-                semantic=round(float(semantic[i]), 4),
-                lexical=round(float(lexical[i]), 4),
-                characters=round(float(characters[i]), 4),
+                semantic=round(float(semantic_scores[i]), 4),
+                lexical=round(float(lexical_scores[i]), 4),
+                characters=round(float(character_scores[i]), 4),
             )
-            for i in best
+            for i in best[:limit]
         ]
+
+    def _shortlist(self, rough_scores: Floats, limit: int) -> Indices:
+        """The entries that can be among the best `limit` once their semantic score is exact."""
+        count = min(limit, len(self._slots))
+        lowest = np.partition(rough_scores, -count)[-count]
+        return np.flatnonzero(rough_scores >= lowest - 2 * SEMANTIC_WEIGHT * _ROUGH_ERROR)
+
+    def _exact_semantic(self, vector: Vectors, slots: Indices) -> Floats:
+        """The semantic scores of these entries (ascending slots), from the float32 vectors."""
+        scores: list[Floats] = []
+        segment_numbers = np.searchsorted(self._offsets, slots, side="right") - 1
+        for number, segment in enumerate(self._segments):
+            positions = slots[segment_numbers == number] - self._offsets[number]
+            if len(positions):
+                counts = segment.variant_counts[positions]
+                starts = np.cumsum(counts) - counts
+                rows = np.repeat(segment.first_variant[positions] - starts, counts)
+                rows += np.arange(len(rows))
+                similarities = segment.vectors[rows] @ vector
+                scores.append(np.maximum.reduceat(similarities, starts))
+        exact: Floats = np.clip(np.concatenate(scores), 0.0, 1.0)
+        return exact
+
+    def _query_stems(self, terms: Iterable[str]) -> tuple[Indices, Floats, float]:
+        """The rows of the query's stems that the index holds, their idf, and the score of a
+        document that holds each stem once (for scaling to 0..1)."""
+        documents = len(self._slots)
+        rows, idfs, best = [], [], 0.0
+        for term in set(terms):
+            row = self._stem_ids.get(term)
+            frequency = 0
+            if row is not None and row < len(self._stem_frequencies):
+                frequency = int(self._stem_frequencies[row])
+            idf = _bm25_idf(documents, frequency or 1)
+            best += idf * (BM25_K1 + 1)
+            if frequency:
+                rows.append(row)
+                idfs.append(idf)
+        return np.array(rows, dtype=np.intp), np.array(idfs, dtype=np.float32), best
+
+    def _query_ngrams(self, query: str) -> tuple[Indices, Floats]:
+        """The rows of the query's n-grams that the index holds, and their tf-idf weight times
+        their idf: the dot product with a variant's counts, divided by the variant's norm, is
+        the cosine similarity."""
+        rows, tfs = [], []
+        for gram, count in Counter(_ngrams(query)).items():
+            row = self._ngram_ids.get(gram)
+            known = row is not None and row < len(self._ngram_frequencies)
+            if known and self._ngram_frequencies[row]:
+                rows.append(row)
+                tfs.append(1 + math.log(count))
+        found = np.array(rows, dtype=np.intp)
+        weights = np.array(tfs, dtype=np.float64) * self._ngram_idf[found]
+        norm = float(np.linalg.norm(weights))
+        if norm:
+            weights /= norm
+        return found, (weights * self._ngram_idf[found]).astype(np.float32)
+
+
+def _fuse(semantic: Floats, lexical: Floats, characters: Floats) -> Floats:
+    fused: Floats = (
+        SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + CHARACTER_WEIGHT * characters
+    )
+    return fused
+
+
+def _bm25(
+    segment: _Segment, length_norms: Floats, rows: Indices, idfs: Floats, best: float
+) -> Floats:
+    """Per entry of a segment, the BM25 score over the best-possible score (0..1)."""
+    if not best:
+        return np.zeros(len(segment.entries), dtype=np.float32)
+    in_segment = rows < segment.stems.shape[0]
+    postings = segment.stems[rows[in_segment]]
+    tf = postings.data
+    idf = np.repeat(idfs[in_segment], np.diff(postings.indptr))
+    weights = idf * tf * (BM25_K1 + 1) / (tf + length_norms[postings.indices])
+    total = np.bincount(postings.indices, weights=weights, minlength=len(segment.entries))
+    return np.minimum(total / best, 1.0).astype(np.float32)

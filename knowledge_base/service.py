@@ -54,7 +54,9 @@ class Thresholds:
 class KnowledgeBase:
     """Answers questions from the published entries in the database.
 
-    The index is rebuilt by `reload()` and swapped in whole, so a search never sees half of one.
+    `reload()` applies what changed in the database to a new index and swaps it in whole, so a
+    search never sees half of one. When changes have piled up, a thread merges the index into
+    one segment again (`compact()`).
     """
 
     def __init__(
@@ -67,8 +69,9 @@ class KnowledgeBase:
         self.encoder = encoder
         self._document_encoder = CachingEncoder(encoder)
         self.thresholds = thresholds or Thresholds()
-        self._index = HybridIndex(encoder, [])
+        self._index = HybridIndex(encoder, [], self._document_encoder)
         self._reload_lock = threading.Lock()
+        self._compaction: threading.Thread | None = None
 
     def import_seed_if_empty(self, seed_file: Path) -> int:
         """Import the starter entries, published, into an empty knowledge base."""
@@ -80,13 +83,47 @@ class KnowledgeBase:
         return added
 
     def reload(self) -> int:
+        """Index what became answerable and drop what no longer is (published, retired,
+        expired); only the entries that changed are read and indexed."""
         with self._reload_lock:
+            index = self._index
+            indexed = {entry.id: entry.version for entry in index.entries}
             with Session(self.engine) as session:
-                entries = store.answerable_entries(session)
-            self._index = HybridIndex(self.encoder, entries, self._document_encoder)
-            self._document_encoder.keep_only(self._index.texts)
-        logger.info("Knowledge base index holds %d answerable entries", len(entries))
-        return len(entries)
+                answerable = store.answerable_versions(session)
+                changed = {i: v for i, v in answerable.items() if indexed.get(i) != v}
+                added = store.entry_versions(session, changed)
+            removed = [entry_id for entry_id in indexed if entry_id not in answerable]
+            if added or removed:
+                self._index = index.with_changes(added, removed)
+                logger.info(
+                    "Knowledge base: %d entries added or changed, %d removed; %d answerable",
+                    len(added),
+                    len(removed),
+                    len(self._index),
+                )
+            if self._index.needs_compaction and not (
+                self._compaction and self._compaction.is_alive()
+            ):
+                self._compaction = threading.Thread(
+                    target=self.compact, name="knowledge-base-compaction", daemon=True
+                )
+                self._compaction.start()
+        return len(self._index)
+
+    def compact(self) -> None:
+        """Merge the index into one segment, then apply what changed meanwhile."""
+        snapshot = self._index
+        compacted = snapshot.compacted()
+        with self._reload_lock:
+            current = self._index
+            if current is not snapshot:
+                versions = {entry.id: entry.version for entry in compacted.entries}
+                added = [e for e in current.entries if versions.get(e.id) != e.version]
+                present = {entry.id for entry in current.entries}
+                compacted = compacted.with_changes(added, [i for i in versions if i not in present])
+            self._index = compacted
+            self._document_encoder.keep_only(compacted.texts)
+        logger.info("Knowledge base index compacted: %d answerable entries", len(compacted))
 
     def __len__(self) -> int:
         return len(self._index)

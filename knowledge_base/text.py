@@ -38,6 +38,8 @@ _STOPWORDS: Final = frozenset(
 
 def fold(word: str) -> str:
     """Lower case without accents, so "geëmigreerd" and "geemigreerd" meet."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -7,6 +7,8 @@ import contextlib
 import json
 import subprocess
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -227,3 +229,38 @@ def test_a_long_conversation_is_answered_to_the_end(loket: LoketProcess) -> None
     for turn in range(30):
         body = say(loket, token, f"{questions[turn % 2]} ({turn})")
         assert body["replies"], f"no answer to turn {turn}"
+
+
+def test_an_entry_published_from_the_command_line_is_answered_within_seconds(
+    loket: LoketProcess, tmp_path: Path
+) -> None:
+    seed = tmp_path / "crisis.yml"
+    seed.write_text(
+        "version: 1\n"
+        "entries:\n"
+        "- id: zandzakken-hoogwater\n"
+        "  topic: crisis\n"
+        "  version: 1\n"
+        "  questions:\n"
+        "    nl:\n"
+        "    - Waar kan ik zandzakken halen tegen het hoogwater?\n"
+        "  answer:\n"
+        "    nl: Zandzakken haalt u gratis bij de gemeentewerf aan de Havenweg.\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [str(LOKET), "kb", "import", str(seed), "--publish"],
+        env=loket.env,
+        cwd=loket.data_dir,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    published = time.monotonic()
+    while True:  # a new conversation each time: asking the same again would go to a person
+        token, _ = new_session(loket)
+        reply = say(loket, token, "waar haal ik zandzakken voor het hoogwater")["replies"][0]
+        if "gemeentewerf" in reply["text"] or time.monotonic() - published > 10:
+            break
+        time.sleep(0.5)
+    assert "gemeentewerf" in reply["text"]
