@@ -55,7 +55,7 @@ ESCALATION_INTENTS: Final = frozenset(
 REQUEST_CONFIDENCE: Final = 0.6
 """A resident who asks for a person gets one: Rasa's intent decides alone from here."""
 INTENT_CONFIDENCE: Final = 0.7
-SUPPORT: Final = 0.3
+SUPPORT: Final = 0.5
 """Other escalation intents decide from INTENT_CONFIDENCE when the classifier gives at least
 SUPPORT: Rasa alone, trained on few examples per intent, was wrong too often (measured)."""
 CLASSIFIER_THRESHOLD: Final = 0.6

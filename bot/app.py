@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
-from actions.escalation import EscalationClassifier, read_examples
+from actions.escalation import EscalationClassifier, Example, read_examples
 from bot import console_api, handoff, metrics, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
@@ -94,13 +94,15 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()
+    examples = read_examples(
+        settings.escalation_examples,
+        sorted((settings.rasa_project_dir / "data" / "nlu").glob("*.yml")),
+    )
+    # What the knowledge base answers is, by definition, for the bot: its questions teach the
+    # classifier what ordinary questions look like in this municipality.
+    examples += [Example(0, "none", q) for q in knowledge_base.questions()]
     classifier = EscalationClassifier(
-        knowledge_base.encoder,
-        read_examples(
-            settings.escalation_examples,
-            sorted((settings.rasa_project_dir / "data" / "nlu").glob("*.yml")),
-        ),
-        settings.escalation_threshold,
+        knowledge_base.encoder, examples, settings.escalation_threshold
     )
     executor = ActionExecutor()
     for action in build_actions(knowledge_base, settings.municipality, classifier):

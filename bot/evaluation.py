@@ -122,6 +122,14 @@ class Report:
             in_top3 = sum(o.expected in o.top3 for o in missed)
             lines.append(f"Not answered ({len(missed)}; expected entry in top 3 for {in_top3}):")
             lines.extend(f"  {o.expected}: {o.query!r}" for o in missed[:limit])
+        handed = [o for o in self.outcomes if o.handoff]
+        if handed:
+            reasons = Counter(o.handoff for o in handed)
+            lines.append(
+                f"Handed to a person instead ({len(handed)}): "
+                + ", ".join(f"{k}={v}" for k, v in reasons.most_common())
+            )
+            lines.extend(f"  [{o.intent} -> {o.handoff}] {o.query!r}" for o in handed[:limit])
         intents = Counter(o.intent for o in self.outcomes)
         lines.append("Rasa intents: " + ", ".join(f"{k}={v}" for k, v in intents.most_common(8)))
         return lines

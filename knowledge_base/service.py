@@ -125,6 +125,10 @@ class KnowledgeBase:
             self._document_encoder.keep_only(compacted.texts)
         logger.info("Knowledge base index compacted: %d answerable entries", len(compacted))
 
+    def questions(self) -> list[str]:
+        """Every question variant of the answerable entries."""
+        return [q for entry in self._index.entries for _, q in entry.all_questions()]
+
     def __len__(self) -> int:
         return len(self._index)
 
