@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test check setup browser reliability bench clean
+.PHONY: help run test check setup browser services reliability bench clean
 
 help:
 	@echo "make run    start Loket with the web chat at http://127.0.0.1:8000/"
@@ -48,17 +48,26 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The production-mode tests use PostgreSQL (127.0.0.1:5432, trust auth, database `test`) and Redis
+# (127.0.0.1:6379): started here when they are installed but down.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start \
+		|| { echo "PostgreSQL is needed on 127.0.0.1:5432 (database test, trust auth)"; exit 1; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 \
+		--save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log \
+		|| { echo "Redis is needed on 127.0.0.1:6379"; exit 1; }
+
 run: setup
 	$(VENV)/bin/loket run
 
 check: $(VENV)/.installed
 	scripts/check
 
-test: setup browser check
+test: setup browser services check
 	$(VENV)/bin/pytest
 
 # Needs the machine's PostgreSQL (127.0.0.1:5432, database test) and Redis (127.0.0.1:6379).
-reliability: setup
+reliability: setup services
 	$(VENV)/bin/python -m tests.reliability.run $(if $(QUICK),--quick)
 
 bench: setup

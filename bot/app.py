@@ -34,7 +34,6 @@ from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
 from bot.canned_responses import CannedResponse, read_canned_responses
 from bot.conversation_locks import RedisLocks
-from bot.database import make_engine, migrate
 from bot.errors import LoketError, RateLimited
 from bot.events import EventHub, Hub
 from bot.rasa_client import RasaClient
@@ -47,7 +46,7 @@ from channels.base import Channel, ChannelError
 from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
 from channels.whatsapp import WhatsAppChannel
-from knowledge_base.embeddings import Encoder, SentenceTransformerEncoder
+from knowledge_base.embeddings import Encoder, RecentEncoder, SentenceTransformerEncoder
 from knowledge_base.service import KnowledgeBase, Thresholds
 
 logger = logging.getLogger(__name__)
@@ -76,15 +75,10 @@ class Services:
 
 
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
-    engine = make_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    policy = sealing.ArchivePolicy.from_settings(settings)
-    sealing.configure(engine, policy)
-    with Session(engine) as session, session.begin():
-        sealing.pseudonymise_earlier_conversations(session, policy)
+    engine = sealing.open_database(settings)
     knowledge_base = KnowledgeBase(
         engine,
-        encoder or SentenceTransformerEncoder(settings.embedding_model),
+        RecentEncoder(encoder or SentenceTransformerEncoder(settings.embedding_model)),
         Thresholds(
             settings.kb_answer_threshold,
             settings.kb_answer_gap,

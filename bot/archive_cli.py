@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from bot import archive_export, retention, sealing, subject_rights
 from bot.audit import command_line_actor, record_audit
-from bot.database import make_engine, migrate
 from bot.settings import Settings
 from bot.tables import ConversationRow
 
@@ -56,16 +55,6 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         else:
             command.add_argument("--dry-run", action="store_true", help="only say what would go")
             command.add_argument("--json", action="store_true", help="end with one line of JSON")
-
-
-def _engine(settings: Settings) -> Engine:
-    engine = make_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    policy = sealing.ArchivePolicy.from_settings(settings)
-    sealing.configure(engine, policy)
-    with Session(engine) as session, session.begin():
-        sealing.pseudonymise_earlier_conversations(session, policy)
-    return engine
 
 
 def verify(engine: Engine, actor: str, as_json: bool) -> int:
@@ -172,7 +161,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.archive_command == "new-key":
         print(Fernet.generate_key().decode())
         return 0
-    engine = _engine(settings)
+    engine = sealing.open_database(settings)
     actor = args.actor or command_line_actor()
     try:
         if args.archive_command == "verify":

@@ -18,7 +18,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import retention
+from bot import archive, retention
 from bot.settings import Settings
 from bot.tables import ConversationRow, MessageRow
 from knowledge_base.tables import utcnow
@@ -63,16 +63,6 @@ def conversations_between(session: Session, start: date, end: date) -> list[Conv
     )
 
 
-def _messages(session: Session, conversation_id: str) -> list[MessageRow]:
-    return list(
-        session.scalars(
-            select(MessageRow)
-            .where(MessageRow.conversation_id == conversation_id)
-            .order_by(MessageRow.id)
-        )
-    )
-
-
 def message_record(row: MessageRow) -> dict[str, Any]:
     record = {name: getattr(row, name) for name in MESSAGE_FIELDS}
     record["created_at"] = row.created_at.isoformat()
@@ -94,7 +84,7 @@ def export(
     records = [
         message_record(row)
         for conversation in conversations
-        for row in _messages(session, conversation.id)
+        for row in archive.messages(session, conversation.id)
     ]
     if kind == "jsonl":
         path = out / "messages.jsonl"
@@ -157,7 +147,7 @@ def write_mdto(
     ET.register_namespace("", MDTO)
     source = f"Loket {settings.municipality_name}"
     kept = retention.retention(session, settings, conversation)
-    messages = _messages(session, conversation.id)
+    messages = archive.messages(session, conversation.id)
     transcript = out / f"{conversation.id}.json"
     transcript.write_text(
         json.dumps(

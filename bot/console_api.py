@@ -56,6 +56,14 @@ class ReplyIn(BaseModel):
     text: str = Field(description=f"The agent's message, 1 to {MAX_MESSAGE_CHARS} characters")
 
 
+def _text(body: ReplyIn) -> str:
+    """A staff member's text, normalised and checked like a resident's."""
+    try:
+        return webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
+    except InvalidMessage as error:
+        raise InvalidInput(error.message) from error
+
+
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
@@ -171,10 +179,7 @@ async def add_note(
     """An internal note for colleagues: kept with the conversation, never sent to the resident."""
     services = _services(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
-    try:
-        text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
-    except InvalidMessage as error:
-        raise InvalidInput(error.message) from error
+    text = _text(body)
 
     def work(session: Session) -> dict[str, Any]:
         note = handoff.add_note(session, conversation_id, agent, text)
@@ -255,10 +260,7 @@ async def reply(
     approved template)."""
     services = _services(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
-    try:
-        text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
-    except InvalidMessage as error:
-        raise InvalidInput(error.message) from error
+    text = _text(body)
     await _in_session(services, lambda s: handoff.holder(s, conversation_id, agent))
     view = await services.router.deliver(conversation_id, text, sender="agent", agent_id=agent.id)
     details = {"message_id": view.id}

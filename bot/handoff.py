@@ -15,6 +15,7 @@ from bot.staff import StaffUser
 from bot.tables import ConversationRow, MessageRow, NoteRow, StaffUserRow
 
 OPEN_STATES = ("queued", "agent")
+"""Waiting for an agent, or held by one: the resident's messages go to the team, not the bot."""
 
 
 @dataclass(frozen=True)

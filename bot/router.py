@@ -75,11 +75,6 @@ def chosen(text: str, choices: list[dict[str, str]]) -> str:
     return text
 
 
-HELD_STATES = ("queued", "agent")
-"""Once handed to the team, the resident's messages go to the agents, not to Rasa: it is a
-person they are waiting for. Only words of danger still get an answer at once."""
-
-
 class Router:
     def __init__(
         self,
@@ -134,7 +129,9 @@ class Router:
             replies = [Reply(text=render(TEXTS["slow_down"][language], {}))]
         elif inbound.kind != "text":
             replies = [Reply(text=render(TEXTS[f"unsupported_{inbound.kind}"][language], {}))]
-        elif conversation.state in HELD_STATES:
+        elif conversation.state in handoff.OPEN_STATES:
+            # Handed to the team: it is a person the resident waits for, so their messages go
+            # to the agents, not to Rasa. Only words of danger still get an answer at once.
             replies = self._safety_reply(inbound.text, language)
         else:
             text = chosen(inbound.text, conversation.choices)

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
 from bot import personal_data
+from bot.database import make_engine, migrate
 from bot.settings import Settings
 from bot.tables import AuditRow, ConversationRow, DestructionRow, MessageRow, NoteRow
 from knowledge_base.tables import utcnow
@@ -138,6 +139,18 @@ def pseudonymise_earlier_conversations(session: Session, policy: ArchivePolicy) 
             conversation.channel, conversation.channel_key
         )
     return len(earlier)
+
+
+def open_database(settings: Settings) -> Engine:
+    """The database, migrated, with the archive policy sealing every write: what the web app
+    and the archive commands both start from."""
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    policy = ArchivePolicy.from_settings(settings)
+    configure(engine, policy)
+    with Session(engine) as session, session.begin():
+        pseudonymise_earlier_conversations(session, policy)
+    return engine
 
 
 def _json_value(value: Any) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -80,3 +82,30 @@ class CachingEncoder:
     def keep_only(self, texts: Sequence[str]) -> None:
         keep = set(texts)
         self._cache = {t: v for t, v in self._cache.items() if t in keep}
+
+
+class RecentEncoder:
+    """Remembers the last few single texts it encoded. A resident's message is embedded by the
+    escalation check and again by retrieval, one right after the other: the second is free."""
+
+    def __init__(self, encoder: Encoder, size: int = 64) -> None:
+        self._encoder = encoder
+        self._size = size
+        self._recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if len(texts) != 1:
+            return self._encoder.encode(texts)
+        (text,) = texts
+        with self._lock:
+            vector = self._recent.get(text)
+            if vector is not None:
+                self._recent.move_to_end(text)
+                return np.stack([vector])
+        vector = self._encoder.encode(texts)[0]
+        with self._lock:
+            self._recent[text] = vector
+            if len(self._recent) > self._size:
+                self._recent.popitem(last=False)
+        return np.stack([vector])

@@ -55,3 +55,13 @@ def add_conversation(
                 )
             )
         return conversation.id
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

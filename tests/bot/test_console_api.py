@@ -247,3 +247,18 @@ def test_danger_while_waiting_is_answered_at_once_and_moves_up_the_queue(
         assert conversation is not None
         assert conversation.urgency == 3
         assert conversation.state == "queued"
+
+
+@pytest.mark.parametrize("kind", ["messages", "notes"])
+def test_an_empty_reply_or_note_is_refused_and_nothing_is_kept(
+    client: TestClient, engine: Engine, kind: str
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    _, conversation_id = resident(client)
+    url = f"/api/console/conversations/{conversation_id}"
+    client.post(f"{url}/take", headers=agent)
+    refused = client.post(f"{url}/{kind}", headers=agent, json={"text": " \u200b "})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "invalid_request"
+    assert client.get(url, headers=agent).json()[kind] == []

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from bot.app import create_app
 from bot.settings import Settings
+from bot.tables import ConversationRow
 from knowledge_base.embeddings import Encoder
 
 
@@ -47,3 +49,22 @@ def test_production_refuses_sqlite(settings: Settings) -> None:
     with pytest.raises(ValueError, match="PostgreSQL"):
         Settings.model_validate(production)
     Settings.model_validate(production | {"database_url": "postgresql+psycopg://db/loket"})
+
+
+def test_metrics_count_archived_messages(client: TestClient) -> None:
+    def counted() -> float:
+        for line in client.get("/metrics").text.splitlines():
+            if line.startswith('loket_messages_total{channel="webchat",direction="in"}'):
+                return float(line.split()[-1])
+        return 0.0
+
+    before = counted()
+    services = client.app.state.services  # type: ignore[attr-defined]
+    body = client.post("/api/webchat/sessions", json={}).json()
+    with Session(services.engine) as session, session.begin():
+        conversation = session.get(ConversationRow, body["conversation_id"])
+        assert conversation is not None
+        conversation.state = "queued"  # so the message is kept for the team, without Rasa
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    assert client.post("/api/webchat/messages", headers=headers, json={"text": "hoi"}).is_success
+    assert counted() == before + 1

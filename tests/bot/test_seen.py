@@ -1,14 +1,7 @@
 from __future__ import annotations
 
 from bot.seen import SeenSet
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.bot.conftest import Clock
 
 
 def test_an_id_is_seen_until_it_expires() -> None:

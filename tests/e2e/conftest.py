@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -197,3 +199,26 @@ def agent_replies(
     assert httpx.post(f"{url}/take", headers=agent, timeout=30).status_code == 200
     response = httpx.post(f"{url}/messages", headers=agent, json={"text": text}, timeout=30)
     assert response.status_code == 201, response.text
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright (which cannot download a browser here)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def serious_violations(page: Page) -> list[tuple[str, str]]:
+    """What axe-core finds on the page with a serious or critical impact."""
+    results = Axe().run(page)
+    return [
+        (v["id"], v["help"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -5,26 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from bot.tables import ConversationRow
-from tests.e2e.conftest import LoketProcess, MunicipalitySite, agent_login, agent_replies
+from tests.e2e.conftest import (
+    LoketProcess,
+    MunicipalitySite,
+    agent_login,
+    agent_replies,
+    serious_violations,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -72,13 +66,7 @@ def test_a_choice_is_a_button_that_asks_for_the_resident(page: Page) -> None:
 def test_page_has_no_serious_accessibility_violations(page: Page) -> None:
     ask(page, "vergunning")  # a reply with choice buttons
     expect(page.locator(".choices button").first).to_be_visible(timeout=30_000)
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["help"])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 def test_a_message_with_html_is_shown_as_text(page: Page) -> None:

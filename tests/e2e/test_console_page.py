@@ -4,35 +4,15 @@ logs in, takes the conversation and answers, and the resident sees the answer.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import AGENT_PASSWORD, LoketProcess, new_agent
-from tests.e2e.test_chat_page import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import AGENT_PASSWORD, LoketProcess, new_agent, serious_violations
 from tests.e2e.test_telegram_conversation import deliver
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def serious_violations(page: Page) -> list[tuple[str, str]]:
-    results = Axe().run(page)
-    return [
-        (v["id"], v["help"])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def log_in(page: Page, loket: LoketProcess) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from knowledge_base.embeddings import CachingEncoder, Encoder
+import numpy as np
+
+from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
 from knowledge_base.retrieval import TOPIC_BOOST, HybridIndex
 
@@ -78,3 +80,17 @@ def test_rebuilding_encodes_only_changed_texts(
     second = HybridIndex(encoder, [changed, *small_entries[1:]], cache)
     assert counting.texts == ["paspoort kwijt in het buitenland"]
     assert second.search("paspoort kwijt buitenland")[0].entry == changed
+
+
+def test_a_message_embedded_twice_in_a_row_is_encoded_once(encoder: Encoder) -> None:
+    counting = CountingEncoder(encoder)
+    recent = RecentEncoder(counting, size=1)
+    first = recent.encode(["mijn paspoort is kwijt"])
+    again = recent.encode(["mijn paspoort is kwijt"])
+    assert counting.texts == ["mijn paspoort is kwijt"]
+    assert np.array_equal(first, again)
+    assert first.shape == (1, encoder.encode(["x"]).shape[1])
+    recent.encode(["iets anders"])  # pushes the first one out
+    recent.encode(["mijn paspoort is kwijt"])
+    recent.encode(["a", "b"])  # batches (documents) are not remembered
+    assert counting.texts[-3:] == ["mijn paspoort is kwijt", "a", "b"]

@@ -47,10 +47,8 @@ QUESTIONS = (
     "wat kost een parkeervergunning",
     "hoe geef ik mijn verhuizing door",
 )
-REDIS_START = (
-    "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no "
-    "--dir /var/lib/redis --logfile /var/log/redis/ci.log"
-)
+START_SERVICES = "make services"
+"""Starts PostgreSQL and Redis where they are down: the same command as `make test` uses."""
 
 
 @dataclass
@@ -211,7 +209,7 @@ def shell(command: str) -> None:
 
 def restart_redis() -> None:
     time.sleep(5)
-    shell(REDIS_START)
+    shell(START_SERVICES)
 
 
 def scenarios(api: TelegramBotApi, workdir: Path, schema: str, quick: bool) -> list[Result]:
@@ -286,7 +284,7 @@ def main() -> int:
             finally:
                 api.stop()
     finally:
-        shell(f"redis-cli ping || {REDIS_START}")
+        shell(START_SERVICES)
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
