@@ -18,7 +18,7 @@ from actions.escalation import (
     escalation,
 )
 from actions.texts import TEXTS
-from knowledge_base.entries import Candidate, render
+from knowledge_base.entries import Candidate, Decision, render
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.text import LANGUAGES, Language, detect_language
 
@@ -83,10 +83,12 @@ class LoketAction(Action):  # type: ignore[misc]
         action_name: str,
         municipality: Municipality,
         classifier: EscalationClassifier | None = None,
+        knowledge_base: KnowledgeBase | None = None,
     ) -> None:
         self._name = action_name
         self._municipality = municipality
         self._classifier = classifier
+        self._kb = knowledge_base
 
     def name(self) -> str:
         return self._name
@@ -106,6 +108,11 @@ class LoketAction(Action):  # type: ignore[misc]
             self._classifier,
             history_of(tracker),
         )
+        if found is not None and found.yields_to_answer and self._kb is not None:
+            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+            if decision.answer is not None:
+                self.answer(dispatcher, tracker, language, decision, set_aside=found)
+                return []
         if found is not None:
             self.hand_off(dispatcher, tracker, language, found)
         else:
@@ -141,6 +148,37 @@ class LoketAction(Action):  # type: ignore[misc]
             outcome="handoff",
         )
 
+    def answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        language: Language,
+        decision: Decision,
+        set_aside: Escalation | None = None,
+    ) -> None:
+        """Reply with the knowledge base's answer; `set_aside` is the model's escalation that
+        this confident answer went before, kept with the reply for whoever reviews it."""
+        assert decision.answer is not None
+        entry = decision.answer.entry
+        answer_language, answer = entry.answer_in(language)
+        values = self._municipality(answer_language)
+        parts = [render(answer, values)]
+        if answer_language != language:
+            parts.insert(0, self.text("only_in_dutch", language))
+        if entry.source_url:
+            parts.append(self.text("more_info", language, url=render(entry.source_url, values)))
+        extra: dict[str, Any] = {"escalation_set_aside": set_aside.as_json()} if set_aside else {}
+        self.reply(
+            dispatcher,
+            tracker,
+            "\n\n".join(parts),
+            language,
+            kb_entry=kb_entry_payload(decision.answer),
+            candidates=[kb_entry_payload(c) for c in decision.candidates],
+            outcome="answer",
+            **extra,
+        )
+
     def text(self, key: str, language: Language, **values: str) -> str:
         return render(TEXTS[key][language], {**self._municipality(language), **values})
 
@@ -166,8 +204,9 @@ class ActionRespond(LoketAction):
         text_key: str,
         municipality: Municipality,
         classifier: EscalationClassifier | None = None,
+        knowledge_base: KnowledgeBase | None = None,
     ) -> None:
-        super().__init__(action_name, municipality, classifier)
+        super().__init__(action_name, municipality, classifier, knowledge_base)
         self._text_key = text_key
 
     async def respond(
@@ -195,8 +234,8 @@ class ActionAnswerQuestion(LoketAction):
         municipality: Municipality,
         classifier: EscalationClassifier | None = None,
     ) -> None:
-        super().__init__(action_name, municipality, classifier)
-        self._kb = knowledge_base
+        super().__init__(action_name, municipality, classifier, knowledge_base)
+        self._knowledge_base = knowledge_base
 
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
@@ -204,7 +243,7 @@ class ActionAnswerQuestion(LoketAction):
         question = (tracker.latest_message or {}).get("text") or ""
         intent = intent_of(tracker)["name"]
         # Embedding a query takes tens of milliseconds of CPU: keep it off the event loop.
-        decision = await asyncio.to_thread(self._kb.decide, question, intent)
+        decision = await asyncio.to_thread(self._knowledge_base.decide, question, intent)
         candidates = [kb_entry_payload(c) for c in decision.candidates]
         # Offering choices to a message Rasa finds out of scope ("what's the weather") would
         # only puzzle the resident.
@@ -236,23 +275,7 @@ class ActionAnswerQuestion(LoketAction):
                 outcome="dont_know",
             )
             return
-        entry = decision.answer.entry
-        answer_language, answer = entry.answer_in(language)
-        values = self._municipality(answer_language)
-        parts = [render(answer, values)]
-        if answer_language != language:
-            parts.insert(0, self.text("only_in_dutch", language))
-        if entry.source_url:
-            parts.append(self.text("more_info", language, url=render(entry.source_url, values)))
-        self.reply(
-            dispatcher,
-            tracker,
-            "\n\n".join(parts),
-            language,
-            kb_entry=kb_entry_payload(decision.answer),
-            candidates=candidates,
-            outcome="answer",
-        )
+        self.answer(dispatcher, tracker, language, decision)
 
 
 CONVERSATION_ACTIONS: Final = {
@@ -273,10 +296,10 @@ def build_actions(
     """Every action the Rasa domain names, wired to this process's knowledge base and
     escalation classifier."""
     actions: list[LoketAction] = [
-        ActionRespond(name, key, municipality, classifier)
+        ActionRespond(name, key, municipality, classifier, knowledge_base)
         for name, key in CONVERSATION_ACTIONS.items()
     ]
-    actions.append(ActionHandoff("action_request_human", municipality, classifier))
+    actions.append(ActionHandoff("action_request_human", municipality, classifier, knowledge_base))
     actions.append(
         ActionAnswerQuestion("action_answer_question", knowledge_base, municipality, classifier)
     )

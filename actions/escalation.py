@@ -59,6 +59,14 @@ SUPPORT: Final = 0.5
 """Other escalation intents decide from INTENT_CONFIDENCE when the classifier gives at least
 SUPPORT: Rasa alone, trained on few examples per intent, was wrong too often (measured)."""
 CLASSIFIER_THRESHOLD: Final = 0.6
+ANSWERABLE_REASONS: Final = frozenset({*SAFETY_REASONS, "legal_deadline", "distress", "complex"})
+"""Reasons a model may see in a question the knowledge base answers well ("hoe maak ik
+bezwaar", "iemand heeft een lening op mijn naam afgesloten"). A complaint, anger and a request
+for a person are never answered away: a complaint about the counter is not a question about
+the counter's opening hours."""
+SAFETY_CERTAIN: Final = 0.9
+"""A model's safety judgement at least this sure is acted on even when the knowledge base has
+an answer: "ik zie geen uitweg meer met mijn schulden" needs 113 before a debt page."""
 
 SWEAR_WORDS: Final = frozenset(
     {
@@ -76,8 +84,14 @@ SAFETY_PHRASES: Final = {
         r"zelfmoord|suicid|zelfdoding|niet meer (willen |wil )?leven|wil (dood|sterven)"
         r"|(een )?eind(e)? aan (mijn leven|maken)|van kant maken|mezelf iets aan"
         r"|ik ben er (binnenkort |straks )?(toch )?niet meer"
+        r"|zie het (echt |allemaal )?niet meer zitten|wil er niet meer zijn|geen uitweg meer"
         r"|kill myself|end (it all|my life)|want to die|won'?t be around"
         r"|don'?t want to (live|be alive)",
+        re.IGNORECASE,
+    ),
+    "emergency": re.compile(
+        r"\b(staat|staan|vliegt|vloog) in (de )?brand\b|\bvlammen\b|\bflames\b|\bon fire\b"
+        r"|\bruik (ik )?gas\b|\bgaslucht\b|\bgas ?lek\b|\bsmell(s)? (of )?gas\b|\bgas leak\b",
         re.IGNORECASE,
     ),
     "safety_violence": re.compile(
@@ -168,17 +182,34 @@ class Escalation:
     reason: str
     urgency: int
     evidence: dict[str, Any] = field(default_factory=dict)
+    firm: bool = True
+    """False when only a model (Rasa's intent, the classifier) judged so: then a confident
+    knowledge-base answer goes first, since a question like "hoe maak ik bezwaar" reads like
+    a complaint to a model but is best answered."""
 
     @property
     def safety(self) -> bool:
         return self.reason in SAFETY_REASONS
 
+    @property
+    def yields_to_answer(self) -> bool:
+        """A confident knowledge-base answer goes first, unless the model was near-certain of
+        danger."""
+        if self.firm or self.reason not in ANSWERABLE_REASONS:
+            return False
+        return not self.safety or self.evidence.get("classifier", 1.0) < SAFETY_CERTAIN
+
     def as_json(self) -> dict[str, Any]:
-        return {"reason": self.reason, "urgency": self.urgency, "evidence": self.evidence}
+        return {
+            "reason": self.reason,
+            "urgency": self.urgency,
+            "firm": self.firm,
+            "evidence": self.evidence,
+        }
 
 
-def escalation(reason: str, **evidence: Any) -> Escalation:
-    return Escalation(reason, URGENCY.get(reason, 1), evidence)
+def escalation(reason: str, firm: bool = True, **evidence: Any) -> Escalation:
+    return Escalation(reason, URGENCY.get(reason, 1), evidence, firm)
 
 
 @dataclass(frozen=True)
@@ -262,7 +293,7 @@ def decide(
         and confidence >= INTENT_CONFIDENCE
         and (classifier is None or probability >= SUPPORT)
     ):
-        return escalation(str(intent), **evidence)
+        return escalation(str(intent), firm=False, **evidence)
     signals = Signals.of(text)
     if signals.shouting():
         return escalation(
@@ -273,5 +304,5 @@ def decide(
     if classifier is not None and probability >= classifier.threshold:
         # Rasa's intent names the reason when it is one; else the nearest example does.
         reason = intent if intent in ESCALATION_INTENTS else likely
-        return escalation(str(reason), **evidence)
+        return escalation(str(reason), firm=False, **evidence)
     return None

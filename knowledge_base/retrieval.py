@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from knowledge_base.embeddings import Encoder, Vectors
 from knowledge_base.entries import Candidate, Entry
-from knowledge_base.text import LANGUAGES, stems, words
+from knowledge_base.text import LANGUAGES, stems, terms
 
 BM25_K1: Final = 1.2
 BM25_B: Final = 0.75
@@ -72,7 +72,7 @@ def answer_lead(answer: str) -> str:
 
 
 def _character_text(text: str) -> str:
-    return " ".join(words(text))
+    return " ".join(terms(text))
 
 
 _ngrams: Callable[[str], list[str]] = CountVectorizer(

@@ -26,7 +26,7 @@ class Thresholds:
     """When the best candidate is the answer: a high score a little ahead of the runner-up, or a
     fair score well ahead of it. Measured with `loket eval` on tests/eval/."""
 
-    answer: float = 0.5
+    answer: float = 0.48
     answer_gap: float = 0.05
     clear: float = 0.4
     margin: float = 0.15

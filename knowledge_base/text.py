@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 from typing import Final, Literal
 
 import Stemmer
+import yaml
 
 Language = Literal["nl", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("nl", "en")
@@ -48,6 +50,52 @@ def words(text: str) -> list[str]:
     return [fold(w) for w in _WORD.findall(text)]
 
 
+SYNONYMS_FILE: Final = Path(__file__).with_name("synonyms.yml")
+
+
+class Synonyms:
+    """Residents' words and phrases mapped to the words the knowledge base uses."""
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for canonical, variants in groups.items():
+            target = tuple(words(canonical))
+            for variant in variants:
+                self._phrases[tuple(words(str(variant)))] = target
+        self._longest = max((len(p) for p in self._phrases), default=0)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Synonyms:
+        groups = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls({str(k): list(v) for k, v in groups.items()})
+
+    def replace(self, tokens: list[str]) -> list[str]:
+        """The tokens with each known phrase, longest first, replaced by its canonical words."""
+        result: list[str] = []
+        position = 0
+        while position < len(tokens):
+            for length in range(min(self._longest, len(tokens) - position), 0, -1):
+                target = self._phrases.get(tuple(tokens[position : position + length]))
+                if target is not None:
+                    result += target
+                    position += length
+                    break
+            else:
+                result.append(tokens[position])
+                position += 1
+        return result
+
+
+@cache
+def synonyms() -> Synonyms:
+    return Synonyms.from_file(SYNONYMS_FILE)
+
+
+def terms(text: str) -> list[str]:
+    """The words of a text, residents' words replaced by the knowledge base's (synonyms.yml)."""
+    return synonyms().replace(words(text))
+
+
 @cache
 def _stemmer(language: Language) -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch" if language == "nl" else "english")
@@ -55,7 +103,7 @@ def _stemmer(language: Language) -> Stemmer.Stemmer:
 
 def stems(text: str, language: Language) -> list[str]:
     """Content-word stems of a text in one language, stop words left out."""
-    content = [w for w in words(text) if w not in _STOPWORDS]
+    content = [w for w in terms(text) if w not in _STOPWORDS]
     result: list[str] = _stemmer(language).stemWords(content)
     return result
 

@@ -185,3 +185,44 @@ async def test_one_earlier_answer_does_not_count_as_misunderstanding(
     _, meta = await run(executor, with_earlier_turn(call, "paspoort aanvragen", "answer"))
     assert meta.get("handoff") is None
     assert meta["outcome"] == "dont_know"
+
+
+@pytest.fixture
+def intent_only_executor(engine: Engine, encoder: Encoder, settings: Settings) -> ActionExecutor:
+    """Without the classifier, so Rasa's intent alone is the model that judges."""
+    kb = KnowledgeBase(engine, encoder)
+    kb.import_seed_if_empty(settings.kb_seed_file)
+    kb.reload()
+    executor = ActionExecutor()
+    for action in build_actions(kb, settings.municipality):
+        executor.register_action(action)
+    return executor
+
+
+async def test_a_question_a_model_reads_as_distress_is_answered_when_the_kb_is_sure(
+    intent_only_executor: ActionExecutor,
+) -> None:
+    executor = intent_only_executor
+    call = action_call(
+        "action_answer_question", "hoe vraag ik een nieuw paspoort aan", "distress", "nl"
+    )
+    text, meta = await run(executor, call)
+    assert meta["outcome"] == "answer"
+    assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
+    assert meta["escalation_set_aside"]["reason"] == "distress"
+    assert "handoff" not in meta
+
+
+async def test_a_complaint_the_kb_cannot_answer_still_reaches_a_person(
+    intent_only_executor: ActionExecutor,
+) -> None:
+    executor = intent_only_executor
+    call = action_call(
+        "action_answer_question",
+        "ik wil een klacht indienen over de medewerker aan de balie van vanochtend",
+        "complaint",
+        "nl",
+    )
+    text, meta = await run(executor, call)
+    assert meta["handoff"]["reason"] == "complaint"
+    assert meta["handoff"]["firm"] is False

@@ -10,6 +10,7 @@ from actions.escalation import (
     Signals,
     decide,
     read_examples,
+    safety_phrase,
     swear_words,
 )
 
@@ -93,3 +94,29 @@ def test_a_suicidal_remark_after_a_question_is_still_safety() -> None:
 def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
     assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
     assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None
+
+
+def test_only_a_models_judgement_may_give_way_to_an_answer() -> None:
+    modelled = decide("hoe maak ik bezwaar tegen een besluit", "legal_deadline", 0.9, None)
+    assert modelled is not None
+    assert modelled.yields_to_answer
+    asked = decide("ik wil een medewerker spreken", "request_human", 0.9, None)
+    assert asked is not None
+    assert not asked.yields_to_answer
+    for reason in ("insult", "complaint"):  # not answered away
+        found = decide("wat een waardeloze balie, ik wil een klacht indienen", reason, 0.9, None)
+        assert found is not None
+        assert not found.yields_to_answer
+    phrased = decide(
+        "ik wil niet meer leven, hoe regel ik mijn uitvaart", "ask_question", 0.9, None
+    )
+    assert phrased is not None
+    assert phrased.safety
+    assert not phrased.yields_to_answer
+
+
+def test_fire_and_gas_are_emergencies_wherever_they_stand() -> None:
+    assert safety_phrase("the flat downstairs, flames everywhere") == "emergency"
+    assert safety_phrase("ik ruik gas in het trappenhuis") == "emergency"
+    assert safety_phrase("de lantaarnpaal brandt niet") is None
+    assert safety_phrase("mag ik een vuurkorf op mijn balkon") is None

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.text import detect_language, stems, words
+import yaml
+
+from knowledge_base.text import SYNONYMS_FILE, Synonyms, detect_language, stems, terms, words
 
 
 @pytest.mark.parametrize(
@@ -30,3 +32,30 @@ def test_words_fold_case_and_accents() -> None:
 def test_stems_drop_stop_words_and_stem_per_language() -> None:
     assert stems("de vuilniszakken worden opgehaald", "nl") == ["vuilniszak", "wor", "ophaal"]
     assert stems("the bins are collected", "en") == ["bin", "collect"]
+
+
+def test_residents_words_become_the_knowledge_bases_words() -> None:
+    assert terms("mn ID-kaart is gescheurd") == ["mn", "identiteitskaart", "is", "beschadigd"]
+    assert terms("my passport got stolen") == ["my", "paspoort", "got", "gestolen"]
+
+
+def test_the_longest_phrase_wins_and_a_canonical_phrase_keeps_its_words() -> None:
+    lexicon = Synonyms({"wet open overheid": ["woo"], "open": ["geopend"], "paspoort": ["pas"]})
+    assert lexicon.replace(["pas", "is", "geopend"]) == ["paspoort", "is", "open"]
+    assert lexicon.replace(["de", "woo"]) == ["de", "wet", "open", "overheid"]
+    assert lexicon.replace([]) == []
+
+
+def test_stems_of_resident_and_official_wording_meet() -> None:
+    assert set(stems("id kaart kwijtgeraakt", "nl")) == set(stems("identiteitskaart kwijt", "nl"))
+
+
+def test_no_resident_word_is_claimed_by_two_official_words() -> None:
+    groups = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    seen: dict[tuple[str, ...], str] = {}
+    for canonical, variants in groups.items():
+        for variant in variants:
+            key = tuple(words(str(variant)))
+            assert key, f"{canonical}: an empty variant"
+            assert seen.setdefault(key, canonical) == canonical, f"{variant!r} in two groups"
+            assert key != tuple(words(canonical)), f"{canonical}: {variant!r} is itself"
