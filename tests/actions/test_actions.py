@@ -206,7 +206,7 @@ async def test_a_question_a_model_reads_as_distress_is_answered_when_the_kb_is_s
     call = action_call(
         "action_answer_question", "hoe vraag ik een nieuw paspoort aan", "distress", "nl"
     )
-    text, meta = await run(executor, call)
+    _, meta = await run(executor, call)
     assert meta["outcome"] == "answer"
     assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
     assert meta["escalation_set_aside"]["reason"] == "distress"
@@ -223,6 +223,6 @@ async def test_a_complaint_the_kb_cannot_answer_still_reaches_a_person(
         "complaint",
         "nl",
     )
-    text, meta = await run(executor, call)
+    _, meta = await run(executor, call)
     assert meta["handoff"]["reason"] == "complaint"
     assert meta["handoff"]["firm"] is False

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 import yaml
 
 from knowledge_base.text import SYNONYMS_FILE, Synonyms, detect_language, stems, terms, words
