@@ -20,7 +20,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from bot import archive, handoff, staff
 from bot.archive import MessageView
-from bot.audit import record_audit
+from bot.audit import failed_login, record_audit
 from bot.errors import InvalidInput, NotFound
 from bot.router import CONSOLE_TOPIC
 from bot.settings import MAX_MESSAGE_CHARS
@@ -103,14 +103,26 @@ async def login(request: Request, body: LoginIn) -> LoginOut:
             roles=sorted(user.roles),
         )
 
-    return await _in_session(services, work)
+    try:
+        return await _in_session(services, work)
+    except staff.LoginFailed as error:
+        account, reason = error.account, error.reason
+        await _in_session(services, lambda s: failed_login(s, body.username, account, reason))
+        raise
 
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, authorization: str | None = Header(default=None)) -> None:
     token = webchat.bearer_token(authorization)
-    if token:
-        await _in_session(_services(request), lambda s: staff.end_session(s, token))
+    if not token:
+        return
+
+    def work(session: Session) -> None:
+        user = staff.end_session(session, token)
+        if user is not None:
+            record_audit(session, _actor(user), "console.logout", user.username)
+
+    await _in_session(_services(request), work)
 
 
 @router.get("/queue")
