@@ -25,7 +25,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.router import CONSOLE_TOPIC
 from bot.settings import MAX_MESSAGE_CHARS
 from bot.staff import StaffUser
-from bot.tables import ConversationRow
+from bot.tables import ConversationRow, MessageRow, StaffUserRow
 from channels import webchat
 from channels.base import InvalidMessage
 
@@ -172,13 +172,23 @@ async def get_conversation(
                         else None
                     ),
                     "handoff_reason": row.handoff_reason,
+                    "event": _event(session, row),
                 }
-                for row in archive.messages(session, conversation.id)
+                for row in archive.messages(session, conversation.id, events=True)
             ],
             "notes": [note.as_json() for note in handoff.notes(session, conversation.id)],
         }
 
     return await _in_session(services, work)
+
+
+def _event(session: Session, row: MessageRow) -> dict[str, Any] | None:
+    """A handoff record as the console shows it: what happened, and which colleague did it."""
+    if row.direction != archive.EVENT:
+        return None
+    agent = session.get(StaffUserRow, row.agent_id) if row.agent_id else None
+    event = (row.payload or {}).get("handoff", {})
+    return {"name": event.get("event"), "agent": agent.display_name if agent else None}
 
 
 @router.post("/conversations/{conversation_id}/notes", status_code=201)
@@ -233,7 +243,8 @@ async def _move(
         record_audit(session, _actor(agent), f"conversation.{move.__name__}", conversation_id)
         return state
 
-    state = await _in_session(services, work)
+    async with services.router.holding(conversation_id):
+        state = await _in_session(services, work)
     services.router.notify_console(conversation_id, [])
     return {"conversation_id": conversation_id, "state": state}
 

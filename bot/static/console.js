@@ -26,6 +26,10 @@
         not_helpful: "antwoord hielp niet", misunderstood: "assistent begreep het twee keer niet",
         repeated: "zelfde vraag opnieuw", complex: "ingewikkelde vraag"
       },
+      events: {
+        queued: "In de wachtrij gezet", taken: "Overgenomen door {agent}", handed_back: "Teruggegeven aan de assistent door {agent}",
+        closed: "Afgesloten door {agent}", reopened: "Opnieuw geopend door de inwoner"
+      },
       viewsLabel: "Onderdelen", rightsTitle: "Rechten van inwoners",
       rightsIntro: "Inzage- en wisverzoeken (AVG). Zoek de inwoner op met kanaal en id; daarna werkt dit scherm alleen met het pseudoniem.",
       channel: "Kanaal", webchat: "Webchat", subjectId: "Id van de inwoner op dat kanaal",
@@ -66,6 +70,10 @@
         complaint: "complaint", distress: "money or housing distress", legal_deadline: "deadline with consequences",
         not_helpful: "answer did not help", misunderstood: "assistant misunderstood twice",
         repeated: "same question again", complex: "complicated question"
+      },
+      events: {
+        queued: "Put in the queue", taken: "Taken over by {agent}", handed_back: "Handed back to the assistant by {agent}",
+        closed: "Closed by {agent}", reopened: "Reopened by the resident"
       },
       viewsLabel: "Sections", rightsTitle: "Residents' rights",
       rightsIntro: "Access and erasure requests (GDPR). Find the resident by channel and id; after that this screen only uses their pseudonym.",
@@ -228,6 +236,11 @@
       var transcript = $("transcript");
       transcript.textContent = "";
       data.messages.forEach(function (message) {
+        if (message.event) {
+          var template = TEXT[language].events[message.event.name] || message.text;
+          transcript.appendChild(element("li", { class: "event" }, template.replace("{agent}", message.event.agent || "?")));
+          return;
+        }
         var item = element("li", { class: message.sender });
         item.appendChild(element("span", { class: "who" }, TEXT[language][message.sender] || message.sender));
         item.appendChild(document.createTextNode(message.text));
