@@ -129,6 +129,7 @@ def test_an_admin_exports_and_erases_a_residents_data_and_sees_what_remains(
     (destroyed,) = after["destroyed"]
     assert (destroyed["conversation_id"], destroyed["reason"]) == (erasable, "erasure")
     assert {m.conversation_id for m in archive_of(loket, CHAT_ID)} == {held}
+    assert "111222333" not in loket.log()  # loket run's own log, uvicorn's access log included
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Residents' rights")).to_be_visible()
