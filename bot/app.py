@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
 from actions.escalation import EscalationClassifier, Example, read_examples
-from bot import console_api, handoff, metrics, sealing, webchat_api, webhooks
+from bot import console_api, console_subjects, handoff, metrics, sealing, webchat_api, webhooks
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
 from bot.canned_responses import CannedResponse, read_canned_responses
@@ -299,5 +299,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     app.include_router(webchat_api.router)
     app.include_router(webhooks.router)
     app.include_router(console_api.router)
+    app.include_router(console_subjects.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -5,13 +5,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import sealing  # noqa: F401  (imported for its listeners: it seals every flush)
 from bot.tables import ConversationRow, MessageRow
+
+EVENT: Final = "sys"
+"""The direction of a record that is no message but a change in who handles the conversation
+(queued, taken by an agent, handed back, closed, reopened): chained with the messages, so
+`loket archive verify` covers it, but never shown or sent to the resident."""
 
 
 def new_conversation(
@@ -62,14 +67,45 @@ def last_inbound_at(session: Session, conversation_id: str) -> datetime | None:
     )
 
 
-def messages(session: Session, conversation_id: str, after_id: int = 0) -> list[MessageRow]:
-    return list(
-        session.scalars(
-            select(MessageRow)
-            .where(MessageRow.conversation_id == conversation_id, MessageRow.id > after_id)
-            .order_by(MessageRow.id)
-        )
+def messages(
+    session: Session, conversation_id: str, after_id: int = 0, events: bool = False
+) -> list[MessageRow]:
+    """The conversation's messages in order; with `events`, its handoff records too."""
+    query = select(MessageRow).where(
+        MessageRow.conversation_id == conversation_id, MessageRow.id > after_id
     )
+    if not events:
+        query = query.where(MessageRow.direction != EVENT)
+    return list(session.scalars(query.order_by(MessageRow.id)))
+
+
+def handoff_event(
+    session: Session,
+    conversation: ConversationRow,
+    event: str,
+    previous: str,
+    agent_id: int | None = None,
+) -> MessageRow:
+    """Archive a change of the conversation's state, made in the same transaction."""
+    row = MessageRow(
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        direction=EVENT,
+        sender="system",
+        text=f"handoff:{event}",
+        handoff_reason=conversation.handoff_reason if event == "queued" else None,
+        agent_id=agent_id,
+        payload={
+            "handoff": {
+                "event": event,
+                "from": previous,
+                "to": conversation.state,
+                "urgency": conversation.urgency,
+            }
+        },
+    )
+    session.add(row)
+    return row
 
 
 def last_choices(session: Session, conversation_id: str) -> list[dict[str, str]]:

@@ -84,7 +84,7 @@ def export(
     records = [
         message_record(row)
         for conversation in conversations
-        for row in archive.messages(session, conversation.id)
+        for row in archive.messages(session, conversation.id, events=True)
     ]
     if kind == "jsonl":
         path = out / "messages.jsonl"
@@ -147,7 +147,7 @@ def write_mdto(
     ET.register_namespace("", MDTO)
     source = f"Loket {settings.municipality_name}"
     kept = retention.retention(session, settings, conversation)
-    messages = archive.messages(session, conversation.id)
+    messages = archive.messages(session, conversation.id, events=True)
     transcript = out / f"{conversation.id}.json"
     transcript.write_text(
         json.dumps(
@@ -182,7 +182,8 @@ def write_mdto(
         info,
         "omschrijving",
         f"Gesprek van een inwoner met de chat van de gemeente {settings.municipality_name}, "
-        f"{len(messages)} berichten, afgehandeld door {handled_by}.",
+        f"{sum(m.direction != archive.EVENT for m in messages)} berichten, "
+        f"afgehandeld door {handled_by}.",
     )
     _element(info, "taal", conversation.language)
     event = _element(info, "event")

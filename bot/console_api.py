@@ -20,12 +20,12 @@ from sse_starlette.sse import EventSourceResponse
 
 from bot import archive, handoff, staff
 from bot.archive import MessageView
-from bot.audit import record_audit
+from bot.audit import failed_login, record_audit
 from bot.errors import InvalidInput, NotFound
 from bot.router import CONSOLE_TOPIC
 from bot.settings import MAX_MESSAGE_CHARS
 from bot.staff import StaffUser
-from bot.tables import ConversationRow
+from bot.tables import ConversationRow, MessageRow, StaffUserRow
 from channels import webchat
 from channels.base import InvalidMessage
 
@@ -103,14 +103,26 @@ async def login(request: Request, body: LoginIn) -> LoginOut:
             roles=sorted(user.roles),
         )
 
-    return await _in_session(services, work)
+    try:
+        return await _in_session(services, work)
+    except staff.LoginFailed as error:
+        account, reason = error.account, error.reason
+        await _in_session(services, lambda s: failed_login(s, body.username, account, reason))
+        raise
 
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, authorization: str | None = Header(default=None)) -> None:
     token = webchat.bearer_token(authorization)
-    if token:
-        await _in_session(_services(request), lambda s: staff.end_session(s, token))
+    if not token:
+        return
+
+    def work(session: Session) -> None:
+        user = staff.end_session(session, token)
+        if user is not None:
+            record_audit(session, _actor(user), "console.logout", user.username)
+
+    await _in_session(_services(request), work)
 
 
 @router.get("/queue")
@@ -160,13 +172,23 @@ async def get_conversation(
                         else None
                     ),
                     "handoff_reason": row.handoff_reason,
+                    "event": _event(session, row),
                 }
-                for row in archive.messages(session, conversation.id)
+                for row in archive.messages(session, conversation.id, events=True)
             ],
             "notes": [note.as_json() for note in handoff.notes(session, conversation.id)],
         }
 
     return await _in_session(services, work)
+
+
+def _event(session: Session, row: MessageRow) -> dict[str, Any] | None:
+    """A handoff record as the console shows it: what happened, and which colleague did it."""
+    if row.direction != archive.EVENT:
+        return None
+    agent = session.get(StaffUserRow, row.agent_id) if row.agent_id else None
+    event = (row.payload or {}).get("handoff", {})
+    return {"name": event.get("event"), "agent": agent.display_name if agent else None}
 
 
 @router.post("/conversations/{conversation_id}/notes", status_code=201)
@@ -221,7 +243,8 @@ async def _move(
         record_audit(session, _actor(agent), f"conversation.{move.__name__}", conversation_id)
         return state
 
-    state = await _in_session(services, work)
+    async with services.router.holding(conversation_id):
+        state = await _in_session(services, work)
     services.router.notify_console(conversation_id, [])
     return {"conversation_id": conversation_id, "state": state}
 

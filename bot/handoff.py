@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from bot import archive
 from bot.errors import Conflict, NotFound
 from bot.staff import StaffUser
 from bot.tables import ConversationRow, MessageRow, NoteRow, StaffUserRow
@@ -112,8 +113,11 @@ def take(session: Session, conversation_id: str, agent: StaffUser) -> str:
         raise Conflict("Another colleague holds this conversation")
     if conversation.queued_at is None:
         conversation.queued_at = datetime.now(UTC)
+    previous = conversation.state
     conversation.state = "agent"
     conversation.agent_id = agent.id
+    if previous != "agent":
+        archive.handoff_event(session, conversation, "taken", previous, agent.id)
     return conversation.state
 
 
@@ -132,6 +136,7 @@ def hand_back(session: Session, conversation_id: str, agent: StaffUser) -> str:
     conversation.agent_id = None
     conversation.queued_at = None
     conversation.urgency = 0
+    archive.handoff_event(session, conversation, "handed_back", "agent", agent.id)
     return conversation.state
 
 
@@ -140,7 +145,10 @@ def close(session: Session, conversation_id: str, agent: StaffUser) -> str:
     conversation = _conversation(session, conversation_id)
     if conversation.state == "agent" and conversation.agent_id != agent.id:
         raise Conflict("Another colleague holds this conversation")
+    previous = conversation.state
     conversation.state = "closed"
+    if previous != "closed":
+        archive.handoff_event(session, conversation, "closed", previous, agent.id)
     return conversation.state
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -149,6 +150,21 @@ class Router:
             self.notify_console(conversation.id, [turn.inbound, *turn.replies])
         return turn
 
+    @asynccontextmanager
+    async def holding(self, conversation_id: str) -> AsyncIterator[None]:
+        """Hold the conversation as a turn does: a change made meanwhile (an agent taking it
+        over) is then archived after that turn's messages in the hash chain, not beside them."""
+        key = await asyncio.to_thread(self._lock_key, conversation_id)
+        async with self._locks.hold(key):
+            yield
+
+    def _lock_key(self, conversation_id: str) -> str:
+        with Session(self._engine) as session:
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is None:
+                raise NotFound("Unknown conversation")
+            return f"{conversation.channel}:{conversation.channel_key}"
+
     def notify_console(self, conversation_id: str, messages: list[MessageView]) -> None:
         if self._console is not None:
             self._console.publish(
@@ -251,6 +267,7 @@ class Router:
                 if row is None:
                     raise NotFound("Unknown conversation")
                 row.state = "bot"
+                archive.handoff_event(session, row, "reopened", "closed")
             if row is None:
                 row = archive.new_conversation(session, inbound.channel, inbound.channel_key)
             language: Language = "en" if row.language == "en" else "nl"
@@ -299,6 +316,7 @@ class Router:
                 conversation.handoff_reason = handoff["reason"]
                 conversation.urgency = int(handoff.get("urgency", 1))
                 conversation.queued_at = datetime.now(UTC)
+                archive.handoff_event(session, conversation, "queued", "bot")
             session.flush()
             return Turn(
                 inbound=MessageView.of(inbound_row),

@@ -32,6 +32,17 @@ _hasher = PasswordHasher()
 _DUMMY_HASH: Final = _hasher.hash(secrets.token_urlsafe(16))
 
 
+class LoginFailed(Unauthenticated):
+    """A failed login, with what the audit log needs; the client is never told which it was."""
+
+    def __init__(self, message: str, account: str | None, reason: str) -> None:
+        super().__init__(message)
+        self.account = account
+        """The existing account the attempt named, if any."""
+        self.reason = reason
+        """`unknown_user`, `wrong_password`, `inactive` or `totp`."""
+
+
 @dataclass(frozen=True)
 class StaffUser:
     id: int
@@ -115,12 +126,20 @@ def authenticate(
     )
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        password_ok = True
     except (VerificationError, InvalidHashError):
-        row = None
-    if row is None or not row.active:
-        raise Unauthenticated("Unknown username or wrong password")
+        password_ok = False
+    wrong = "Unknown username or wrong password"
+    if row is None:
+        raise LoginFailed(wrong, None, "unknown_user")
+    if not password_ok:
+        raise LoginFailed(wrong, row.username, "wrong_password")
+    if not row.active:
+        raise LoginFailed(wrong, row.username, "inactive")
     if row.totp_secret and not (totp and _totp_matches(row.totp_secret, totp)):
-        raise Unauthenticated("A valid code from the authenticator app is required")
+        raise LoginFailed(
+            "A valid code from the authenticator app is required", row.username, "totp"
+        )
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
     return StaffUser.of(row)
@@ -139,10 +158,14 @@ def start_session(session: Session, user: StaffUser) -> tuple[str, datetime]:
     return token, expires_at
 
 
-def end_session(session: Session, token: str) -> None:
+def end_session(session: Session, token: str) -> StaffUser | None:
+    """Log out; whose session it was, if the token was one."""
     row = session.get(StaffSessionRow, _token_hash(token))
-    if row is not None:
-        session.delete(row)
+    if row is None:
+        return None
+    user = session.get(StaffUserRow, row.user_id)
+    session.delete(row)
+    return StaffUser.of(user) if user else None
 
 
 def user_for_token(session: Session, token: str | None) -> StaffUser:

@@ -78,7 +78,14 @@ def access(
 ) -> dict[str, Any]:
     """Everything the archive holds about one resident, what was destroyed, and why the rest
     is kept."""
-    subject_key = policy.subject_key(channel, user_id)
+    return access_by_key(session, settings, policy, policy.subject_key(channel, user_id), channel)
+
+
+def access_by_key(
+    session: Session, settings: Settings, policy: ArchivePolicy, subject_key: str, channel: str
+) -> dict[str, Any]:
+    """`access` for a resident already found by their subject key (the admin screens, which
+    pass the resident's id only once)."""
     now = utcnow()
     conversations = []
     for conversation in _conversations(session, subject_key):
@@ -146,6 +153,12 @@ def erase(
     dry_run: bool = False,
 ) -> Erasure:
     subject_key = policy.subject_key(channel, user_id)
+    return erase_by_key(session, settings, subject_key, actor, dry_run)
+
+
+def erase_by_key(
+    session: Session, settings: Settings, subject_key: str, actor: str, dry_run: bool = False
+) -> Erasure:
     now = utcnow()
     erased: list[str] = []
     kept: dict[str, list[str]] = {}
@@ -158,3 +171,14 @@ def erase(
         if not dry_run:
             retention.destroy(session, conversation, "erasure", ERASURE_RULE, actor)
     return Erasure(subject_key, erased, kept)
+
+
+def channel_of(session: Session, subject_key: str) -> str | None:
+    """The channel a subject key belongs to (it is a hash of channel and user id)."""
+    for table in (ConversationRow, DestructionRow):
+        channel = session.scalar(
+            select(table.channel).where(table.subject_key == subject_key).limit(1)
+        )
+        if channel is not None:
+            return channel
+    return None

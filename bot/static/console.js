@@ -25,7 +25,30 @@
         complaint: "klacht", distress: "geld- of woonnood", legal_deadline: "termijn met gevolgen",
         not_helpful: "antwoord hielp niet", misunderstood: "assistent begreep het twee keer niet",
         repeated: "zelfde vraag opnieuw", complex: "ingewikkelde vraag"
-      }
+      },
+      events: {
+        queued: "In de wachtrij gezet", taken: "Overgenomen door {agent}", handed_back: "Teruggegeven aan de assistent door {agent}",
+        closed: "Afgesloten door {agent}", reopened: "Opnieuw geopend door de inwoner"
+      },
+      viewsLabel: "Onderdelen", rightsTitle: "Rechten van inwoners",
+      rightsIntro: "Inzage- en wisverzoeken (AVG). Zoek de inwoner op met kanaal en id; daarna werkt dit scherm alleen met het pseudoniem.",
+      channel: "Kanaal", webchat: "Webchat", subjectId: "Id van de inwoner op dat kanaal",
+      subjectIdHint: "Telegram: het chat-id; WhatsApp: whatsapp:+31…; webchat: het gespreks-id.", find: "Zoeken",
+      subjectTitle: "Inwoner", conversationsCaption: "Gesprekken in het archief", started: "Begonnen",
+      messages: "Berichten", keptUntil: "Bewaartermijn tot", erasure: "Wissen",
+      noConversations: "Er zijn geen gesprekken meer van deze inwoner.", destroyed: "Vernietigd",
+      download: "Inzageverzoek downloaden (JSON)", eraseStart: "Wissen…", eraseConfirmTitle: "Wissen bevestigen",
+      eraseSure: "Ik heb vastgesteld dat het verzoek van deze inwoner komt. Wissen kan niet ongedaan worden gemaakt.",
+      eraseDo: "Definitief wissen", cancel: "Annuleren",
+      erasable: "wisbaar op verzoek", keptHold: "bewaard: juridische bewaarplicht (legal hold)",
+      keptArchive: "bewaard: Archiefwet, tot {until}", holdReason: "reden: {reason}",
+      destroyedItem: "{date}: {count} berichten vernietigd ({reason})", reasonErasure: "wisverzoek", reasonRetention: "bewaartermijn verlopen",
+      notFound: "Van deze inwoner staat niets in het archief.", forbidden: "Hiervoor heeft u de rol beheerder nodig.",
+      erasePlan: "{erased} gesprek(ken) worden gewist, {kept} blijven bewaard.",
+      eraseNothing: "Er is niets te wissen: alles wat er nog is, moet bewaard blijven.",
+      confirmFirst: "Vink eerst aan dat u het verzoek hebt vastgesteld.",
+      erased: "{n} gesprek(ken) gewist. Wat er nog is, staat hieronder met de reden.",
+      downloaded: "Inzageverzoek gedownload."
     },
     en: {
       switchTo: "Nederlands", logout: "Log out", loginTitle: "Log in", username: "Username",
@@ -47,13 +70,38 @@
         complaint: "complaint", distress: "money or housing distress", legal_deadline: "deadline with consequences",
         not_helpful: "answer did not help", misunderstood: "assistant misunderstood twice",
         repeated: "same question again", complex: "complicated question"
-      }
+      },
+      events: {
+        queued: "Put in the queue", taken: "Taken over by {agent}", handed_back: "Handed back to the assistant by {agent}",
+        closed: "Closed by {agent}", reopened: "Reopened by the resident"
+      },
+      viewsLabel: "Sections", rightsTitle: "Residents' rights",
+      rightsIntro: "Access and erasure requests (GDPR). Find the resident by channel and id; after that this screen only uses their pseudonym.",
+      channel: "Channel", webchat: "Web chat", subjectId: "The resident's id on that channel",
+      subjectIdHint: "Telegram: the chat id; WhatsApp: whatsapp:+31…; web chat: the conversation id.", find: "Find",
+      subjectTitle: "Resident", conversationsCaption: "Conversations in the archive", started: "Started",
+      messages: "Messages", keptUntil: "Retention until", erasure: "Erasure",
+      noConversations: "No conversations of this resident remain.", destroyed: "Destroyed",
+      download: "Download access request (JSON)", eraseStart: "Erase…", eraseConfirmTitle: "Confirm erasure",
+      eraseSure: "I have established that the request comes from this resident. Erasure cannot be undone.",
+      eraseDo: "Erase for good", cancel: "Cancel",
+      erasable: "erasable on request", keptHold: "kept: legal hold",
+      keptArchive: "kept: Archiefwet, until {until}", holdReason: "reason: {reason}",
+      destroyedItem: "{date}: {count} messages destroyed ({reason})", reasonErasure: "erasure request", reasonRetention: "retention period ended",
+      notFound: "The archive holds nothing of this resident.", forbidden: "This needs the admin role.",
+      erasePlan: "{erased} conversation(s) will be erased, {kept} kept.",
+      eraseNothing: "Nothing can be erased: everything that remains must be kept.",
+      confirmFirst: "First tick that you have established the request.",
+      erased: "{n} conversation(s) erased. What remains is listed below, with why.",
+      downloaded: "Access request downloaded."
     }
   };
   var language = localStorage.getItem("loket-console-language") === "en" ? "en" : "nl";
   var token = sessionStorage.getItem("loket-console-token");
   var current = null;
   var events = null;
+  var subjectKey = null;
+  var subjectData = null;
 
   function $(id) { return document.getElementById(id); }
   function t(key, values) {
@@ -70,9 +118,11 @@
   function applyLanguage() {
     document.documentElement.lang = language;
     document.querySelectorAll("[data-text]").forEach(function (node) { node.textContent = TEXT[language][node.dataset.text]; });
+    document.querySelectorAll("[data-label]").forEach(function (node) { node.setAttribute("aria-label", TEXT[language][node.dataset.label]); });
     $("language").textContent = TEXT[language].switchTo;
     $("language").lang = language === "nl" ? "en" : "nl";
     if (token) { loadQueue(); if (current) openConversation(current); }
+    if (subjectData) renderSubject(subjectData);
   }
 
   function call(method, path, body) {
@@ -83,21 +133,38 @@
         if (response.status === 401 && path !== "/login") { logout(); throw new Error("401"); }
         if (response.status === 204) return null;
         return response.json().then(function (data) {
-          if (!response.ok) throw new Error((data.error && data.error.message) || response.status);
+          if (!response.ok) {
+            var error = new Error((data.error && data.error.message) || response.status);
+            error.status = response.status;
+            throw error;
+          }
           return data;
         });
       });
   }
   function fail(error) { $("status").textContent = t("failed", { message: error.message }); }
 
-  function showWork(user) {
+  function showWork(user, roles) {
     $("login-view").hidden = true;
-    $("work-view").hidden = false;
     $("logout").hidden = false;
     if (user) sessionStorage.setItem("loket-console-user", user);
+    if (roles) sessionStorage.setItem("loket-console-roles", roles.join(" "));
     $("who").textContent = sessionStorage.getItem("loket-console-user") || "";
+    $("views").hidden = (sessionStorage.getItem("loket-console-roles") || "").split(" ").indexOf("admin") < 0;
+    route();
     loadQueue();
     listen();
+  }
+
+  // The residents' rights screen is at #inwoners; the server decides who may use it.
+  function route() {
+    if (!token) return;
+    var rights = location.hash === "#inwoners";
+    $("work-view").hidden = rights;
+    $("rights-view").hidden = !rights;
+    $("to-work").removeAttribute("aria-current");
+    $("to-rights").removeAttribute("aria-current");
+    $(rights ? "to-rights" : "to-work").setAttribute("aria-current", "page");
   }
 
   function logout() {
@@ -105,6 +172,13 @@
     if (token) fetch(api + "/logout", { method: "POST", headers: { Authorization: "Bearer " + token } });
     token = null;
     sessionStorage.removeItem("loket-console-token");
+    sessionStorage.removeItem("loket-console-roles");
+    subjectKey = null;
+    subjectData = null;
+    $("subject").hidden = true;
+    $("rights-status").textContent = "";
+    $("views").hidden = true;
+    $("rights-view").hidden = true;
     $("login-view").hidden = false;
     $("work-view").hidden = true;
     $("logout").hidden = true;
@@ -162,6 +236,11 @@
       var transcript = $("transcript");
       transcript.textContent = "";
       data.messages.forEach(function (message) {
+        if (message.event) {
+          var template = TEXT[language].events[message.event.name] || message.text;
+          transcript.appendChild(element("li", { class: "event" }, template.replace("{agent}", message.event.agent || "?")));
+          return;
+        }
         var item = element("li", { class: message.sender });
         item.appendChild(element("span", { class: "who" }, TEXT[language][message.sender] || message.sender));
         item.appendChild(document.createTextNode(message.text));
@@ -206,6 +285,114 @@
       .catch(fail);
   }
 
+  function rightsFailed(error) {
+    var key = { 403: "forbidden", 404: "notFound", 409: "eraseNothing" }[error.status];
+    $("rights-status").textContent = key ? t(key, {}) : t("failed", { message: error.message });
+  }
+  function day(iso) { return new Date(iso).toLocaleDateString(language === "nl" ? "nl-NL" : "en-GB"); }
+
+  function keptText(conversation) {
+    if (conversation.erasable) return t("erasable", {});
+    var parts = [];
+    if (conversation.retention.legal_hold) {
+      parts.push(t("keptHold", {}));
+      if (conversation.legal_hold_reason) parts.push(t("holdReason", { reason: conversation.legal_hold_reason }));
+    }
+    if (conversation.kept_because.some(function (reason) { return reason.indexOf("Archiefwet") === 0; })) {
+      parts.push(t("keptArchive", { until: day(conversation.retention.until) }));
+    }
+    return parts.join("; ");
+  }
+
+  function renderSubject(data) {
+    subjectData = data;
+    subjectKey = data.subject_key;
+    $("subject").hidden = false;
+    $("erase-confirm").hidden = true;
+    $("subject-key").textContent = data.subject_key.slice(0, 12);
+    $("subject-key").title = data.subject_key;
+    var rows = $("subject-conversations").tBodies[0];
+    rows.textContent = "";
+    data.conversations.forEach(function (conversation) {
+      var row = element("tr");
+      [day(conversation.started_at), conversation.channel, String(conversation.message_count),
+        day(conversation.retention.until), keptText(conversation)].forEach(function (text) {
+        row.appendChild(element("td", {}, text));
+      });
+      rows.appendChild(row);
+    });
+    $("subject-conversations").hidden = data.conversations.length === 0;
+    $("subject-none").hidden = data.conversations.length > 0;
+    var destroyed = $("subject-destroyed");
+    destroyed.textContent = "";
+    data.destroyed.forEach(function (report) {
+      var reason = report.reason === "erasure" ? t("reasonErasure", {}) : t("reasonRetention", {});
+      destroyed.appendChild(element("li", {}, t("destroyedItem", { date: day(report.destroyed_at), count: report.message_count, reason: reason })));
+    });
+    $("destroyed-title").hidden = data.destroyed.length === 0;
+  }
+
+  function showSubject() {
+    return call("GET", "/subjects/" + subjectKey).then(renderSubject).catch(rightsFailed);
+  }
+
+  $("lookup-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var userId = $("subject-id").value.trim();
+    if (!userId) { $("subject-id").focus(); return; }
+    $("rights-status").textContent = "";
+    $("subject").hidden = true;
+    call("POST", "/subjects/lookup", { channel: $("subject-channel").value, user_id: userId })
+      .then(function (data) {
+        $("subject-id").value = "";  // from here on, only the pseudonym
+        renderSubject(data);
+        $("subject-title").focus();
+      })
+      .catch(rightsFailed);
+  });
+  $("download-access").addEventListener("click", function () {
+    $("rights-status").textContent = "";
+    call("GET", "/subjects/" + subjectKey + "/access").then(function (data) {
+      var blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      var link = element("a", { href: URL.createObjectURL(blob), download: "inzageverzoek-" + subjectKey.slice(0, 12) + ".json" });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      $("rights-status").textContent = t("downloaded", {});
+    }).catch(rightsFailed);
+  });
+  $("erase-preview").addEventListener("click", function () {
+    $("rights-status").textContent = "";
+    call("POST", "/subjects/" + subjectKey + "/erase", { dry_run: true }).then(function (plan) {
+      var kept = Object.keys(plan.kept);
+      $("erase-summary").textContent = plan.erased.length ? t("erasePlan", { erased: plan.erased.length, kept: kept.length }) : t("eraseNothing", {});
+      var list = $("erase-kept");
+      list.textContent = "";
+      subjectData.conversations.forEach(function (conversation) {
+        if (kept.indexOf(conversation.id) >= 0) {
+          list.appendChild(element("li", {}, day(conversation.started_at) + " · " + conversation.channel + ": " + keptText(conversation)));
+        }
+      });
+      $("erase-do").hidden = plan.erased.length === 0;
+      $("erase-sure").parentNode.hidden = plan.erased.length === 0;
+      $("erase-sure").checked = false;
+      $("erase-confirm").hidden = false;
+      $("erase-confirm-title").focus();
+    }).catch(rightsFailed);
+  });
+  $("erase-cancel").addEventListener("click", function () {
+    $("erase-confirm").hidden = true;
+    $("erase-preview").focus();
+  });
+  $("erase-do").addEventListener("click", function () {
+    if (!$("erase-sure").checked) { $("rights-status").textContent = t("confirmFirst", {}); $("erase-sure").focus(); return; }
+    call("POST", "/subjects/" + subjectKey + "/erase", { confirm: true }).then(function (result) {
+      return showSubject().then(function () { $("rights-status").textContent = t("erased", { n: result.erased.length }); });
+    }).catch(rightsFailed);
+  });
+  window.addEventListener("hashchange", route);
+
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
     $("login-error").textContent = "";
@@ -214,7 +401,7 @@
         token = data.token;
         sessionStorage.setItem("loket-console-token", token);
         $("password").value = "";
-        showWork(data.display_name);
+        showWork(data.display_name, data.roles);
       })
       .catch(function () { $("login-error").textContent = t("loginFailed", {}); });
   });

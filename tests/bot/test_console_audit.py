@@ -9,11 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot import staff
 from bot.app import create_app
 from bot.settings import Settings
 from bot.tables import AuditRow
 from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import add_user, login, resident
+from tests.bot.test_console_api import PASSWORD, add_user, login, resident
 
 
 @pytest.fixture
@@ -45,3 +46,52 @@ def test_console_actions_are_audited(client: TestClient, engine: Engine) -> None
         ("staff:anna", "conversation.close", conversation_id),
     ]
     assert entries[3].details == {"message_id": answer.json()["message"]["id"]}
+
+
+def test_logins_failed_logins_and_logouts_are_audited_without_passwords(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    add_user(engine, "bram", {"agent"}, totp=staff.new_totp_secret())
+    login_url = "/api/console/login"
+    attempts = [
+        {"username": "anna", "password": "Zomer2026!geheim"},  # wrong password
+        {"username": "onbekend", "password": "Zomer2026!geheim"},
+        {"username": " Onbekend ", "password": "iets anders"},  # the same name, written otherwise
+        {"username": "mijn-echte-wachtwoord!", "password": ""},  # a password in the wrong field
+        {"username": "bram", "password": PASSWORD, "totp": "000000"},
+    ]
+    for attempt in attempts:
+        refused = client.post(login_url, json=attempt)
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "unauthenticated"
+    anna = login(client, "anna")
+    assert client.post("/api/console/logout", headers=anna).status_code == 204
+    assert client.get("/api/console/queue", headers=anna).status_code == 401
+    again = client.post("/api/console/logout", headers=anna)  # an ended session: nothing to log
+    assert again.status_code == 204
+
+    with Session(engine) as session:
+        entries = session.scalars(select(AuditRow).order_by(AuditRow.id)).all()
+    rows = [(e.actor, e.action, e.target, e.details) for e in entries]
+    unknown = rows[1][2]
+    assert unknown.startswith("unknown:")
+    assert rows == [
+        ("anonymous", "console.login.failed", "anna", {"reason": "wrong_password"}),
+        ("anonymous", "console.login.failed", unknown, {"reason": "unknown_user"}),
+        ("anonymous", "console.login.failed", unknown, {"reason": "unknown_user"}),
+        ("anonymous", "console.login.failed", rows[3][2], {"reason": "unknown_user"}),
+        ("anonymous", "console.login.failed", "bram", {"reason": "totp"}),
+        ("staff:anna", "console.login", "anna", None),
+        ("staff:anna", "console.logout", "anna", None),
+    ]
+    assert rows[3][2] not in (unknown, "mijn-echte-wachtwoord!")
+    written = repr(rows)
+    for secret in (
+        "Zomer2026!geheim",
+        "iets anders",
+        "mijn-echte-wachtwoord",
+        "onbekend",
+        PASSWORD,
+    ):
+        assert secret.lower() not in written.lower()

@@ -1,5 +1,6 @@
-"""Messages full of personal data through every channel, with every logger at its most talkative
-(SQLAlchemy logs each statement's parameters): none of it reaches the application's log."""
+"""Messages full of personal data through every channel and the agents' console, with every
+logger at its most talkative (SQLAlchemy logs each statement's parameters): none of it reaches the
+application's log."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from bot import staff
 from bot.app import create_app
 from bot.cli import configure_logging
 from bot.settings import Settings
+from bot.tables import ConversationRow
 from channels.telegram import SECRET_HEADER
 from knowledge_base.embeddings import Encoder
 from tests.bot.conftest import stored
@@ -30,6 +35,7 @@ PERSONAL = {
     "phone_international": "+31 20 123 4567",
     "email": "jan.de.vries@example.nl",
     "address": "2511 CV 10",
+    "whatsapp_number": "+31612345678",
 }
 MESSAGES = [
     f"Mijn BSN is {PERSONAL['bsn']} en mijn IBAN {PERSONAL['iban']}",
@@ -42,6 +48,10 @@ TELEGRAM_SECRET = "webhook-secret-for-tests"
 TWILIO_SID = "AC" + "1" * 32
 TWILIO_TOKEN = "twilio-auth-token-for-tests"
 PUBLIC = "https://loket.dijkstad.example"
+AGENT_TEXT = (
+    f"Genoteerd: BSN {PERSONAL['bsn']}, IBAN {PERSONAL['iban']}, tel. {PERSONAL['phone']}, "
+    f"{PERSONAL['email']}, {PERSONAL['address']}"
+)
 
 
 @pytest.fixture
@@ -106,7 +116,7 @@ def client(
 
 
 def test_no_personal_data_reaches_the_logs(
-    client: TestClient, settings: Settings, log: io.StringIO
+    client: TestClient, settings: Settings, engine: Engine, log: io.StringIO
 ) -> None:
     token = client.post("/api/webchat/sessions").json()["token"]
     for n, text in enumerate(MESSAGES):
@@ -135,10 +145,37 @@ def test_no_personal_data_reaches_the_logs(
         )
         assert whatsapp.status_code == 200
 
+    # An agent answers on every channel from the console, and notes it for colleagues.
+    with Session(engine) as session, session.begin():
+        staff.create_user(session, "anna", "correct horse battery", {"agent", "admin"})
+        conversations = session.scalars(select(ConversationRow.id)).all()
+    assert len(conversations) == 3
+    login = {"username": "anna", "password": "correct horse battery"}
+    agent = {
+        "Authorization": "Bearer " + client.post("/api/console/login", json=login).json()["token"]
+    }
+    for conversation_id in conversations:
+        url = f"/api/console/conversations/{conversation_id}"
+        assert client.post(f"{url}/take", headers=agent).status_code == 200
+        reply = client.post(f"{url}/messages", headers=agent, json={"text": AGENT_TEXT})
+        assert reply.status_code == 201, reply.text
+        assert (
+            client.post(f"{url}/notes", headers=agent, json={"text": AGENT_TEXT}).status_code == 201
+        )
+        assert client.get(url, headers=agent).status_code == 200
+    # An admin looks the WhatsApp resident up; someone logs in with an e-mail address as name.
+    lookup = {"channel": "whatsapp", "user_id": f"whatsapp:{PERSONAL['whatsapp_number']}"}
+    assert (
+        client.post("/api/console/subjects/lookup", headers=agent, json=lookup).status_code == 200
+    )
+    wrong = {"username": PERSONAL["email"], "password": PERSONAL["iban"]}
+    assert client.post("/api/console/login", json=wrong).status_code == 401
+
     archived = [text for _, text in stored(settings)]
-    assert sum(PERSONAL["bsn"] in text for text in archived) == 6  # kept: 3 channels, in and out
+    assert sum(PERSONAL["bsn"] in text for text in archived) == 9  # 3 channels: in, out, agent
     written = log.getvalue()
     assert "INSERT INTO message" in written  # SQLAlchemy logged the statements...
+    assert "INSERT INTO conversation_note" in written  # the console's writes too
     assert "[BSN]" in written  # ...and their parameters, masked
     for kind, value in PERSONAL.items():
         assert value not in written, kind

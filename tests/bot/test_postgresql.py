@@ -64,8 +64,14 @@ def test_migrations_and_a_handed_off_conversation_on_postgresql(
         assert answer.status_code == 201
 
         transcript = client.get(url, headers=agent).json()["messages"]
-        assert [m["text"] for m in transcript] == ["Mijn BSN is [BSN]", "Dank u, Anna hier."]
+        assert [m["text"] for m in transcript] == [
+            "handoff:taken",
+            "Mijn BSN is [BSN]",
+            "Dank u, Anna hier.",
+        ]
         with Session(engine) as session:
-            assert sealing.verify(session).broken == []
+            report = sealing.verify(session)
+            assert report.broken == []
+            assert report.messages == 3  # the take is in the chain
         readiness = client.get("/readyz").json()["checks"]
         assert readiness == {"database": True, "rasa": False}

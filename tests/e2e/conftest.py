@@ -165,11 +165,11 @@ def loket(
 AGENT_PASSWORD = "een lang wachtwoord voor tests"
 
 
-def new_agent(loket: LoketProcess) -> str:
-    """A new agent account made with `loket staff add`; its password is AGENT_PASSWORD."""
+def new_agent(loket: LoketProcess, roles: str = "agent") -> str:
+    """A new staff account made with `loket staff add`; its password is AGENT_PASSWORD."""
     username = f"agent-{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        [str(LOKET), "staff", "add", username, "--roles", "agent", "--display-name", "Anna"],
+        [str(LOKET), "staff", "add", username, "--roles", roles, "--display-name", "Anna"],
         input=AGENT_PASSWORD + "\n",
         text=True,
         env=loket.env,

@@ -142,6 +142,8 @@ def test_an_agent_answers_a_telegram_resident_later(
         ("in", "resident"),
         ("out", "bot"),
         ("out", "bot"),
+        ("sys", "system"),  # queued
+        ("sys", "system"),  # taken by the agent
         ("out", "agent"),
         ("in", "resident"),
     ]

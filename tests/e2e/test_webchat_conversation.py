@@ -163,8 +163,14 @@ def test_asking_for_a_person_records_the_handoff(loket: LoketProcess) -> None:
     assert conversation.state == "queued"
     assert conversation.handoff_reason == "request_human"
     assert conversation.urgency == 1
-    assert [r.handoff_reason for r in rows[-2:]] == ["request_human", None]
-    assert "naar verwachting" in rows[-1].text or "weer op" in rows[-1].text  # wait, or hours
+    *messages, queued = rows
+    assert (queued.direction, queued.text, queued.handoff_reason) == (
+        "sys",
+        "handoff:queued",
+        "request_human",
+    )  # the handoff itself, in the conversation's hash chain
+    assert [r.handoff_reason for r in messages[-2:]] == ["request_human", None]
+    assert "naar verwachting" in messages[-1].text or "weer op" in messages[-1].text
 
 
 def test_a_retried_message_is_answered_once(loket: LoketProcess) -> None:
