@@ -54,20 +54,31 @@ SYNONYMS_FILE: Final = Path(__file__).with_name("synonyms.yml")
 
 
 class Synonyms:
-    """Residents' words and phrases mapped to the words the knowledge base uses."""
+    """Residents' words and phrases mapped to the words the knowledge base uses: `same` ones
+    are replaced, `broader` ones kept with the general word added."""
 
-    def __init__(self, groups: dict[str, list[str]]) -> None:
+    def __init__(
+        self, same: dict[str, list[str]], broader: dict[str, list[str]] | None = None
+    ) -> None:
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for canonical, variants in groups.items():
+        for canonical, variants in same.items():
             target = tuple(words(canonical))
             for variant in variants:
-                self._phrases[tuple(words(str(variant)))] = target
+                self._phrases[tuple(words(variant))] = target
+        for general, specifics in (broader or {}).items():
+            for specific in specifics:
+                phrase = tuple(words(specific))
+                self._phrases[phrase] = phrase + tuple(words(general))
         self._longest = max((len(p) for p in self._phrases), default=0)
 
     @classmethod
     def from_file(cls, path: Path) -> Synonyms:
-        groups = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls({str(k): list(v) for k, v in groups.items()})
+        sections = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+        def groups(name: str) -> dict[str, list[str]]:
+            return {str(k): [str(v) for v in vs] for k, vs in (sections.get(name) or {}).items()}
+
+        return cls(groups("same"), groups("broader"))
 
     def replace(self, tokens: list[str]) -> list[str]:
         """The tokens with each known phrase, longest first, replaced by its canonical words."""

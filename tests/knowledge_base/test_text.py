@@ -49,12 +49,27 @@ def test_stems_of_resident_and_official_wording_meet() -> None:
     assert set(stems("id kaart kwijtgeraakt", "nl")) == set(stems("identiteitskaart kwijt", "nl"))
 
 
-def test_no_resident_word_is_claimed_by_two_official_words() -> None:
-    groups = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
+def test_a_specific_word_keeps_itself_and_gains_the_general_one() -> None:
+    lexicon = Synonyms({"identiteitskaart": ["id"]}, {"openbaar vervoer": ["bus", "trein"]})
+    assert lexicon.replace(["id", "in", "de", "bus"]) == [
+        "identiteitskaart",
+        "in",
+        "de",
+        "bus",
+        "openbaar",
+        "vervoer",
+    ]
+    assert "onderwijsinstellingen" in terms("mag een nikab op de mbo school")
+
+
+def test_no_resident_word_is_claimed_twice() -> None:
+    sections = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    assert set(sections) == {"same", "broader"}
     seen: dict[tuple[str, ...], str] = {}
-    for canonical, variants in groups.items():
-        for variant in variants:
-            key = tuple(words(str(variant)))
-            assert key, f"{canonical}: an empty variant"
-            assert seen.setdefault(key, canonical) == canonical, f"{variant!r} in two groups"
-            assert key != tuple(words(canonical)), f"{canonical}: {variant!r} is itself"
+    for groups in sections.values():
+        for canonical, variants in groups.items():
+            for variant in variants:
+                key = tuple(words(str(variant)))
+                assert key, f"{canonical}: an empty variant"
+                assert seen.setdefault(key, canonical) == canonical, f"{variant!r} twice"
+                assert key != tuple(words(canonical)), f"{canonical}: {variant!r} is itself"
