@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +59,7 @@ SUPPORT: Final = 0.5
 """Other escalation intents decide from INTENT_CONFIDENCE when the classifier gives at least
 SUPPORT: Rasa alone, trained on few examples per intent, was wrong too often (measured)."""
 CLASSIFIER_THRESHOLD: Final = 0.6
+JudgedBy = Literal["rule", "intent", "classifier"]
 ANSWERABLE_REASONS: Final = frozenset({*SAFETY_REASONS, "legal_deadline", "distress", "complex"})
 """Reasons a model may see in a question the knowledge base answers well ("hoe maak ik
 bezwaar", "iemand heeft een lening op mijn naam afgesloten"). A complaint, anger and a request
@@ -182,10 +183,11 @@ class Escalation:
     reason: str
     urgency: int
     evidence: dict[str, Any] = field(default_factory=dict)
-    firm: bool = True
-    """False when only a model (Rasa's intent, the classifier) judged so: then a confident
-    knowledge-base answer goes first, since a question like "hoe maak ik bezwaar" reads like
-    a complaint to a model but is best answered."""
+    judged_by: JudgedBy = "rule"
+    """"rule": what the resident said or did (a safety phrase, asking for a person, shouting,
+    repeating); "intent": Rasa's escalation intent, supported by the classifier; "classifier":
+    the classifier alone, its reason only the nearest example's. A model may read a question
+    like "hoe maak ik bezwaar" as trouble that a confident knowledge-base answer serves best."""
 
     @property
     def safety(self) -> bool:
@@ -195,7 +197,9 @@ class Escalation:
     def yields_to_answer(self) -> bool:
         """A confident knowledge-base answer goes first, unless the model was near-certain of
         danger."""
-        if self.firm or self.reason not in ANSWERABLE_REASONS:
+        if self.judged_by == "rule":
+            return False
+        if self.judged_by == "intent" and self.reason not in ANSWERABLE_REASONS:
             return False
         return not self.safety or self.evidence.get("classifier", 1.0) < SAFETY_CERTAIN
 
@@ -203,13 +207,13 @@ class Escalation:
         return {
             "reason": self.reason,
             "urgency": self.urgency,
-            "firm": self.firm,
+            "judged_by": self.judged_by,
             "evidence": self.evidence,
         }
 
 
-def escalation(reason: str, firm: bool = True, **evidence: Any) -> Escalation:
-    return Escalation(reason, URGENCY.get(reason, 1), evidence, firm)
+def escalation(reason: str, judged_by: JudgedBy = "rule", **evidence: Any) -> Escalation:
+    return Escalation(reason, URGENCY.get(reason, 1), evidence, judged_by)
 
 
 @dataclass(frozen=True)
@@ -293,7 +297,7 @@ def decide(
         and confidence >= INTENT_CONFIDENCE
         and (classifier is None or probability >= SUPPORT)
     ):
-        return escalation(str(intent), firm=False, **evidence)
+        return escalation(str(intent), "intent", **evidence)
     signals = Signals.of(text)
     if signals.shouting():
         return escalation(
@@ -303,6 +307,7 @@ def decide(
         return escalation("repeated", **evidence)
     if classifier is not None and probability >= classifier.threshold:
         # Rasa's intent names the reason when it is one; else the nearest example does.
-        reason = intent if intent in ESCALATION_INTENTS else likely
-        return escalation(str(reason), firm=False, **evidence)
+        if intent in ESCALATION_INTENTS:
+            return escalation(str(intent), "intent", **evidence)
+        return escalation(likely, "classifier", **evidence)
     return None

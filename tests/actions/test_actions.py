@@ -225,4 +225,4 @@ async def test_a_complaint_the_kb_cannot_answer_still_reaches_a_person(
     )
     _, meta = await run(executor, call)
     assert meta["handoff"]["reason"] == "complaint"
-    assert meta["handoff"]["firm"] is False
+    assert meta["handoff"]["judged_by"] == "intent"
