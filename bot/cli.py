@@ -29,7 +29,7 @@ from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.supervisor import RasaSupervisor
+from bot.supervisor import supervisor_for
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
 from knowledge_base import store
@@ -69,18 +69,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def supervisor_for(settings: Settings, action_url: str) -> RasaSupervisor:
-    return RasaSupervisor(
-        command=settings.rasa_command,
-        project_dir=settings.rasa_project_dir,
-        model=settings.rasa_model,
-        rasa_url=settings.rasa_url,
-        action_url=action_url,
-        run_dir=settings.data_dir / "rasa",
-        start_timeout=settings.rasa_start_timeout_seconds,
-    )
 
 
 async def _serve(settings: Settings) -> None:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     order across them and live events between them. Empty: one process, in memory."""
 
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_tracker_store_url: str = ""
+    """PostgreSQL for Rasa's conversation trackers (`postgresql://user:password@host/db`).
+    Empty: the application database when that is PostgreSQL (Rasa adds its table `events`),
+    otherwise Rasa's own memory, lost when Rasa restarts."""
     rasa_command: str = str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa")
     rasa_project_dir: Path = PROJECT_DIR
     rasa_model: Path = PROJECT_DIR / "models" / "loket.tar.gz"
@@ -50,7 +54,6 @@ class Settings(BaseSettings):
     rasa_start_timeout_seconds: float = 240.0
     manage_rasa: bool = True
     """`loket run` starts and supervises Rasa itself; off when Rasa is deployed on its own."""
-
     action_url: str = ""
     """Where Rasa reaches loket's action webhook; empty means this process's own `/webhook`."""
 
@@ -172,6 +175,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _tracker_store(self) -> Settings:
+        if self.rasa_tracker_store_url and not self.rasa_tracker_store_url.startswith("postgresql"):
+            raise ValueError("LOKET_RASA_TRACKER_STORE_URL must name PostgreSQL")
+        return self
+
+    @model_validator(mode="after")
     def _business_hours(self) -> Settings:
         BusinessHours.parse(self.business_hours, self.holidays, self.time_zone)  # or ValueError
         return self
@@ -225,6 +234,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'loket.db'}"
+
+    @property
+    def rasa_tracker_store(self) -> str:
+        """The PostgreSQL URL of Rasa's tracker store; empty for Rasa's memory."""
+        if self.rasa_tracker_store_url:
+            return self.rasa_tracker_store_url
+        return self.database_url if self.database_url.startswith("postgresql") else ""
 
     @property
     def own_action_url(self) -> str:
