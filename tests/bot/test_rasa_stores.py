@@ -1,4 +1,4 @@
-"""What Rasa is told about its stores."""
+"""What Rasa is told about its stores, and the settings several processes refuse to run with."""
 
 from __future__ import annotations
 
@@ -60,6 +60,39 @@ def test_production_rasa_uses_the_application_database_unless_told_otherwise(
     apart = production.model_copy(update={"rasa_tracker_store_url": "postgresql://rasa@db/rasa"})
     assert apart.rasa_tracker_store == "postgresql://rasa@db/rasa"
     assert settings.rasa_tracker_store == ""  # SQLite: Rasa keeps its trackers in memory
+
+
+@pytest.mark.parametrize(
+    ("given", "refusal"),
+    [
+        ({"workers": 2}, "LOKET_REDIS_URL is required with several workers"),
+        ({"rasa_processes": 2}, "LOKET_REDIS_URL is required with several Rasa processes"),
+        ({"workers": 3, "rasa_processes": 1}, "LOKET_REDIS_URL is required with several workers"),
+    ],
+)
+def test_several_processes_refuse_an_in_memory_lock_store(
+    settings: Settings, given: dict[str, int], refusal: str
+) -> None:
+    for mode in ({}, PRODUCTION):
+        with pytest.raises(ValueError, match=refusal):
+            Settings.model_validate(settings.model_dump() | mode | given)
+
+
+def test_several_rasa_processes_refuse_trackers_in_memory(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="shared tracker store"):
+        Settings.model_validate(
+            settings.model_dump() | {"rasa_processes": 2, "redis_url": "redis://127.0.0.1:6379/0"}
+        )
+
+
+def test_several_processes_with_redis_and_postgresql_are_accepted(settings: Settings) -> None:
+    several = Settings.model_validate(
+        settings.model_dump() | PRODUCTION | {"workers": 4, "redis_url": "redis://127.0.0.1/0"}
+    )
+    assert several.managed_rasa_processes == 2
+    assert several.model_copy(update={"manage_rasa": False}).managed_rasa_processes == 0
+    one = Settings.model_validate(settings.model_dump() | {"workers": 1})
+    assert one.managed_rasa_processes == 1
 
 
 def test_tracker_store_must_be_postgresql(settings: Settings) -> None:
