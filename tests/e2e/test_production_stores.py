@@ -15,6 +15,7 @@ import redis
 import yaml
 from sqlalchemy import create_engine, text
 
+from bot.router import RASA_SESSION_MESSAGES
 from tests.e2e.conftest import LoketProcess, start_loket, stop_loket, wait_until_ready
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +46,11 @@ def production_env(schema: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def loket(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator[LoketProcess]:
-    running = start_loket(tmp_path_factory.mktemp("loket"), **production_env(schema))
+    running = start_loket(
+        tmp_path_factory.mktemp("loket"),
+        LOKET_RATE_LIMIT_PER_SENDER="1000",
+        **production_env(schema),
+    )
     yield running
     stop_loket(running)
 
@@ -67,12 +72,16 @@ def resident_texts(rasa_url: str, conversation_id: str) -> list[str]:
     return [e["text"] for e in tracker["events"] if e["event"] == "user"]
 
 
-def stored_events(schema: str, conversation_id: str) -> int:
+def stored_events(schema: str, conversation_id: str, kind: str = "") -> int:
+    """Rasa's stored events of the conversation (of one `kind`, e.g. `session_started`)."""
     engine = create_engine(POSTGRES)
     with engine.connect() as connection:
         count = connection.execute(
-            text(f"SELECT count(*) FROM {schema}.events WHERE sender_id = :id"),
-            {"id": conversation_id},
+            text(
+                f"SELECT count(*) FROM {schema}.events WHERE sender_id = :id"
+                " AND (type_name = :kind OR :kind = '')"
+            ),
+            {"id": conversation_id, "kind": kind},
         ).scalar_one()
     engine.dispose()
     return int(count)
@@ -136,3 +145,18 @@ def test_rasa_waits_for_a_lock_held_in_redis(loket: LoketProcess) -> None:
     assert response.status_code == 200
     assert response.json()
     assert time.monotonic() - started >= 2.5
+
+
+def test_a_long_conversation_is_read_back_one_session_at_a_time(
+    loket: LoketProcess, schema: str
+) -> None:
+    """Rasa reads back (and sends to the actions) the latest session only: loket starts one
+    every RASA_SESSION_MESSAGES messages, and the tracker store keeps the earlier ones."""
+    session = httpx.post(f"{loket.url}/api/webchat/sessions", json={}).json()
+    token, conversation_id = session["token"], session["conversation_id"]
+    questions = ["hoe vraag ik een paspoort aan", "wat kost een parkeervergunning", "bedankt"]
+    said = [f"{questions[n % 3]} ({n})" for n in range(2 * RASA_SESSION_MESSAGES + 5)]
+    for message in said:
+        assert say(loket, token, message)
+    assert stored_events(schema, conversation_id, "session_started") == 3  # 1st, 21st, 41st
+    assert resident_texts(loket.rasa_url, conversation_id) == said  # all sessions
