@@ -21,9 +21,15 @@ import time
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
+from sqlalchemy.orm import Session
+
+from bot import sealing
 from bot.errors import ServiceUnavailable
 from bot.settings import Settings
 from bot.supervisor import RESTART_DELAYS, STOP_GRACE_SECONDS, supervisor_for
+from knowledge_base import store
+from knowledge_base.entries import Status
+from knowledge_base.seed import read_seed
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +177,25 @@ async def _read_one_byte(fd: int) -> bytes:
         loop.remove_reader(fd)
 
 
+def prepare_database(settings: Settings) -> None:
+    """Migrate the database and import the starter knowledge base into an empty one, once:
+    workers doing it at the same moment raced to create the same tables (and would import the
+    starter entries twice)."""
+    engine = sealing.open_database(settings)
+    try:
+        with Session(engine) as session, session.begin():
+            if not store.count_entries(session):
+                entries = read_seed(settings.kb_seed_file)
+                added = store.import_entries(session, entries, Status.PUBLISHED)["added"]
+                logger.info("Imported %d starter entries", added)
+    finally:
+        engine.dispose()
+
+
 async def serve_several(settings: Settings) -> None:
     """Start the Rasa processes and the workers; run until cancelled (Ctrl-C, SIGTERM), then
     stop the workers (they finish what is in progress) and after them Rasa."""
+    await asyncio.to_thread(prepare_database, settings)
     sock = listening_socket(settings.host, settings.port)
     urls = rasa_urls(settings)
     supervisors = [supervisor_for(settings, settings.own_action_url, url) for url in urls]
