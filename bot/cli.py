@@ -394,7 +394,8 @@ def parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--rasa-processes",
         type=int,
-        help="Rasa processes, on the Rasa port and the next ones (default 1, 2 with workers)",
+        help="Rasa processes, on the Rasa port and the next ones (default 1, 2 with workers); "
+        "worker i sends to Rasa i modulo their number",
     )
     # How a worker of `--workers` gets the parent's socket and tells it that it serves.
     run_parser.add_argument("--socket-fd", type=int, help=argparse.SUPPRESS)

@@ -79,10 +79,6 @@ class Worker:
         self._stopping = False
         self._watcher: asyncio.Task[None] | None = None
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
-
     async def _spawn_and_wait(self) -> None:
         """Start the process and return once it serves (it writes to the pipe when it does)."""
         ready_read, ready_write = os.pipe()
