@@ -9,6 +9,8 @@ import getpass
 import itertools
 import json
 import logging
+import os
+import signal
 import socket
 import sys
 import tempfile
@@ -19,9 +21,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from bot import archive_cli, benchmark, personal_data, staff
+from bot import archive_cli, benchmark, personal_data, staff, workers
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app, freeze_loaded_objects
 from bot.audit import command_line_actor, record_audit
@@ -29,7 +32,7 @@ from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.supervisor import RasaSupervisor
+from bot.supervisor import supervisor_for
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
 from knowledge_base import store
@@ -71,19 +74,11 @@ def free_port() -> int:
         return port
 
 
-def supervisor_for(settings: Settings, action_url: str) -> RasaSupervisor:
-    return RasaSupervisor(
-        command=settings.rasa_command,
-        project_dir=settings.rasa_project_dir,
-        model=settings.rasa_model,
-        rasa_url=settings.rasa_url,
-        action_url=action_url,
-        run_dir=settings.data_dir / "rasa",
-        start_timeout=settings.rasa_start_timeout_seconds,
-    )
-
-
-async def _serve(settings: Settings) -> None:
+async def _serve(
+    settings: Settings, socket_fd: int | None = None, ready_fd: int | None = None
+) -> None:
+    """One loket process; as a worker of `loket run --workers` (see `bot.workers`) it serves on
+    the parent's socket and says on the `ready_fd` pipe when it does."""
     server = uvicorn_server(
         uvicorn.Config(
             create_app(settings),
@@ -94,7 +89,8 @@ async def _serve(settings: Settings) -> None:
             forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     )
-    serving = asyncio.create_task(server.serve())
+    sockets = None if socket_fd is None else [socket.socket(fileno=socket_fd)]
+    serving = asyncio.create_task(server.serve(sockets))
     while not server.started:
         if serving.done():
             await serving  # start-up failed: raise its error
@@ -105,7 +101,12 @@ async def _serve(settings: Settings) -> None:
     try:
         if supervisor is not None:
             await supervisor.start()
-        logger.info("Loket is ready: web chat at http://%s:%d/", settings.host, settings.port)
+        if ready_fd is not None:
+            os.write(ready_fd, b"1")
+            os.close(ready_fd)
+            logger.info("Worker %d is ready", os.getpid())
+        else:
+            logger.info("Loket is ready: web chat at http://%s:%d/", settings.host, settings.port)
         await serving
     finally:
         server.should_exit = True
@@ -115,9 +116,21 @@ async def _serve(settings: Settings) -> None:
             await serving
 
 
-def run(settings: Settings) -> int:
+async def _serve_several(settings: Settings) -> None:
+    # SIGTERM (systemd's stop) stops everything in order, as Ctrl-C does.
+    main = asyncio.current_task()
+    assert main is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await workers.serve_several(settings)
+
+
+def run(settings: Settings, socket_fd: int | None = None, ready_fd: int | None = None) -> int:
     try:
-        asyncio.run(_serve(settings))
+        if socket_fd is None and (settings.workers > 1 or settings.managed_rasa_processes > 1):
+            asyncio.run(_serve_several(settings))
+        else:
+            asyncio.run(_serve(settings, socket_fd, ready_fd))
     except KeyboardInterrupt:
         pass
     except LoketError as error:
@@ -375,6 +388,18 @@ def parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--no-rasa", action="store_true", help="do not start Rasa: it is deployed on its own"
     )
+    run_parser.add_argument(
+        "--workers", type=int, help="loket processes on the one port (default 1; needs Redis)"
+    )
+    run_parser.add_argument(
+        "--rasa-processes",
+        type=int,
+        help="Rasa processes, on the Rasa port and the next ones (default 1, 2 with workers); "
+        "worker i sends to Rasa i modulo their number",
+    )
+    # How a worker of `--workers` gets the parent's socket and tells it that it serves.
+    run_parser.add_argument("--socket-fd", type=int, help=argparse.SUPPRESS)
+    run_parser.add_argument("--ready-fd", type=int, help=argparse.SUPPRESS)
     ask_parser = commands.add_parser("ask", help="send one message through the whole pipeline")
     ask_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     ask_parser.add_argument("text", help="the message, as a resident would write it")
@@ -459,12 +484,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(sys.stderr)
     overrides: dict[str, Any] = {}
     if args.command == "run":
-        overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
+        given = {
+            "host": args.host,
+            "port": args.port,
+            "workers": args.workers,
+            "rasa_processes": args.rasa_processes,
+        }
+        overrides = {k: v for k, v in given.items() if v}
         if args.no_rasa:
             overrides["manage_rasa"] = False
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"loket: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     if args.command == "run":
-        return run(settings)
+        return run(settings, args.socket_fd, args.ready_fd)
     if args.command == "ask":
         return ask(settings, args.text, args.json)
     if args.command == "kb":

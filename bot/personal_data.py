@@ -132,6 +132,11 @@ class PersonalDataFilter(logging.Filter):
     text of its exception and stack, so a handler with this filter never writes any."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            # uvicorn's access formatter takes its fields (client, method, path, ...) from the
+            # arguments: mask each of them and keep them arguments.
+            record.args = tuple(mask(a) if isinstance(a, str) else a for a in record.args)
+            return True
         try:
             message = record.getMessage()
         except (TypeError, ValueError):  # arguments that do not fit the message

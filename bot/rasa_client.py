@@ -69,6 +69,20 @@ class RasaClient:
             raise RasaUnavailable("The assistant is not reachable right now") from error
         return parse_replies(response.json())
 
+    async def new_session(self, sender: str) -> None:
+        """Start a new session of the conversation: from now on Rasa reads back and sends to the
+        actions only what follows (a SQL tracker store keeps the earlier sessions too)."""
+        try:
+            response = await self._http.post(
+                f"/conversations/{sender}/execute",
+                params={"include_events": "NONE"},
+                json={"name": "action_session_start"},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            logger.warning("Rasa did not start a new session: %s", type(error).__name__)
+            raise RasaUnavailable("The assistant is not reachable right now") from error
+
     async def is_ready(self) -> bool:
         """True when Rasa answers and has a model loaded."""
         try:

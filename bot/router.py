@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from actions.escalation import escalation, safety_phrase
@@ -66,6 +66,15 @@ class _Conversation:
     replayed: Turn | None
     choices: list[dict[str, str]]
     """The quick-reply choices of the last message sent, which a number can pick."""
+    said: int
+    """How many messages the resident sent before this one."""
+
+
+RASA_SESSION_MESSAGES: Final = 20
+"""Every this many messages of a resident, Rasa starts a new session of the conversation.
+Rasa reads back, replays and sends to the actions every event of the current session on every
+message, so its cost per message grew with the conversation (a 60-message conversation: about
+twice the cost per message by its end); the actions look back a few messages only."""
 
 
 def chosen(text: str, choices: list[dict[str, str]]) -> str:
@@ -136,6 +145,8 @@ class Router:
             replies = self._safety_reply(inbound.text, language)
         else:
             text = chosen(inbound.text, conversation.choices)
+            if conversation.said and conversation.said % RASA_SESSION_MESSAGES == 0:
+                await self._rasa.new_session(conversation.id)
             replies = await self._rasa.send(
                 conversation.id, rasa_text(text), {"language": language}
             )
@@ -280,7 +291,12 @@ class Router:
                         inbound=MessageView.of(earlier), replies=replies, meta={}, duplicate=True
                     )
             choices = archive.last_choices(session, row.id)
-            return _Conversation(row.id, row.state, language, replayed, choices)
+            said = session.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(MessageRow.conversation_id == row.id, MessageRow.direction == "in")
+            )
+            return _Conversation(row.id, row.state, language, replayed, choices, said or 0)
 
     def _store(
         self, conversation_id: str, inbound: Inbound, language: Language, replies: list[Reply]

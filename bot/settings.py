@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     order across them and live events between them. Empty: one process, in memory."""
 
     rasa_url: str = "http://127.0.0.1:5005"
+    """The Rasa server; with several Rasa processes, the first (the next ports are the others)."""
+    rasa_tracker_store_url: str = ""
+    """PostgreSQL for Rasa's conversation trackers (`postgresql://user:password@host/db`).
+    Empty: the application database when that is PostgreSQL (Rasa adds its table `events`),
+    otherwise Rasa's own memory, lost when Rasa restarts."""
     rasa_command: str = str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa")
     rasa_project_dir: Path = PROJECT_DIR
     rasa_model: Path = PROJECT_DIR / "models" / "loket.tar.gz"
@@ -50,6 +55,10 @@ class Settings(BaseSettings):
     rasa_start_timeout_seconds: float = 240.0
     manage_rasa: bool = True
     """`loket run` starts and supervises Rasa itself; off when Rasa is deployed on its own."""
+    workers: int = Field(default=1, ge=1)
+    """Loket processes `loket run` starts, sharing one port."""
+    rasa_processes: int | None = Field(default=None, ge=1)
+    """Rasa processes `loket run` starts; by default one, two from two workers on."""
 
     action_url: str = ""
     """Where Rasa reaches loket's action webhook; empty means this process's own `/webhook`."""
@@ -172,6 +181,35 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _several_processes(self) -> Settings:
+        # Apart, each process would keep its own conversation locks and Rasa its own trackers
+        # and ticket locks: a conversation's messages could be answered out of order, twice,
+        # or by a Rasa that never saw the conversation before.
+        if self.workers > 1 and not self.redis_url:
+            raise ValueError(
+                "LOKET_REDIS_URL is required with several workers: without it each process "
+                "keeps its own conversation locks"
+            )
+        if self.managed_rasa_processes > 1:
+            if not self.redis_url:
+                raise ValueError(
+                    "LOKET_REDIS_URL is required with several Rasa processes: it is their "
+                    "shared lock store (an in-memory lock store serves one process only)"
+                )
+            if not self.rasa_tracker_store:
+                raise ValueError(
+                    "Several Rasa processes need a shared tracker store: PostgreSQL as "
+                    "LOKET_DATABASE_URL or LOKET_RASA_TRACKER_STORE_URL"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _tracker_store(self) -> Settings:
+        if self.rasa_tracker_store_url and not self.rasa_tracker_store_url.startswith("postgresql"):
+            raise ValueError("LOKET_RASA_TRACKER_STORE_URL must name PostgreSQL")
+        return self
+
+    @model_validator(mode="after")
     def _business_hours(self) -> Settings:
         BusinessHours.parse(self.business_hours, self.holidays, self.time_zone)  # or ValueError
         return self
@@ -225,6 +263,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'loket.db'}"
+
+    @property
+    def managed_rasa_processes(self) -> int:
+        """How many Rasa processes `loket run` starts itself (0 with `--no-rasa`)."""
+        if not self.manage_rasa:
+            return 0
+        return self.rasa_processes or min(self.workers, 2)
+
+    @property
+    def rasa_tracker_store(self) -> str:
+        """The PostgreSQL URL of Rasa's tracker store; empty for Rasa's memory."""
+        if self.rasa_tracker_store_url:
+            return self.rasa_tracker_store_url
+        return self.database_url if self.database_url.startswith("postgresql") else ""
 
     @property
     def own_action_url(self) -> str:

@@ -9,11 +9,15 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Final
-from urllib.parse import urlsplit
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from sqlalchemy.engine import make_url
 
 from bot.errors import ServiceUnavailable
 from bot.rasa_client import RasaClient
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +25,60 @@ RESTART_DELAYS: Final = (1.0, 2.0, 5.0, 10.0, 30.0)
 STOP_GRACE_SECONDS: Final = 10.0
 
 
+TRACKER_STORE_CREDENTIAL: Final = "LOKET_RASA_TRACKER_STORE_CREDENTIAL"
+LOCK_STORE_CREDENTIAL: Final = "LOKET_RASA_LOCK_STORE_CREDENTIAL"
+"""Rasa reads the stores' passwords from these variables of its environment (its endpoints file
+says `${...}`), so no password is written to disk."""
+
+
 class RasaStartError(ServiceUnavailable):
     code = "rasa_start_failed"
+
+
+def rasa_endpoints(
+    action_url: str, tracker_store_url: str = "", lock_store_url: str = ""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Rasa's endpoints configuration and the secrets its environment needs for it.
+
+    `tracker_store_url` is a PostgreSQL URL in SQLAlchemy's form (any driver: Rasa uses its own
+    psycopg2); `lock_store_url` a Redis URL. Empty ones leave Rasa's in-memory stores.
+    """
+    endpoints: dict[str, Any] = {"action_endpoint": {"url": action_url}}
+    secrets: dict[str, str] = {}
+    if tracker_store_url:
+        url = make_url(tracker_store_url)
+        tracker: dict[str, Any] = {"type": "SQL", "dialect": "postgresql", "db": url.database}
+        if url.host:
+            tracker["url"] = url.host
+        if url.port:
+            tracker["port"] = url.port
+        if url.username:
+            tracker["username"] = url.username
+        if url.password:
+            tracker["password"] = f"${{{TRACKER_STORE_CREDENTIAL}}}"
+            secrets[TRACKER_STORE_CREDENTIAL] = str(url.password)
+        if url.query:
+            tracker["query"] = {
+                key: value if isinstance(value, str) else value[-1]
+                for key, value in url.query.items()
+            }
+        endpoints["tracker_store"] = tracker
+    if lock_store_url:
+        redis_url = urlsplit(lock_store_url)
+        # Rasa's keys become `rasa:lock:<conversation>`, apart from loket's own `loket:lock:`.
+        lock: dict[str, Any] = {
+            "type": "redis",
+            "url": redis_url.hostname or "127.0.0.1",
+            "port": redis_url.port or 6379,
+            "db": int(redis_url.path.strip("/") or 0),
+            "key_prefix": "rasa",
+            "use_ssl": redis_url.scheme == "rediss",
+        }
+        if redis_url.password:
+            lock["password"] = f"${{{LOCK_STORE_CREDENTIAL}}}"
+            secrets[LOCK_STORE_CREDENTIAL] = unquote(redis_url.password)
+        endpoints["lock_store"] = lock
+    return endpoints, secrets
 
 
 class RasaSupervisor:
@@ -35,6 +91,8 @@ class RasaSupervisor:
         action_url: str,
         run_dir: Path,
         start_timeout: float,
+        tracker_store_url: str = "",
+        lock_store_url: str = "",
     ) -> None:
         self.command = command
         self.project_dir = project_dir
@@ -43,6 +101,9 @@ class RasaSupervisor:
         self.action_url = action_url
         self.run_dir = run_dir
         self.start_timeout = start_timeout
+        self.endpoints, self._secrets = rasa_endpoints(
+            action_url, tracker_store_url, lock_store_url
+        )
         self.restarts = 0
         self._process: asyncio.subprocess.Process | None = None
         self._stopping = False
@@ -55,7 +116,7 @@ class RasaSupervisor:
     def _write_endpoints(self) -> Path:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         path = self.run_dir / f"endpoints-{self.port}.yml"
-        path.write_text(f"action_endpoint:\n  url: {self.action_url}\n", encoding="utf-8")
+        path.write_text(yaml.safe_dump(self.endpoints, sort_keys=False), encoding="utf-8")
         return path
 
     def _check_installed(self) -> None:
@@ -73,6 +134,7 @@ class RasaSupervisor:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **self._secrets,
         }
         # Its own session: a Ctrl-C in the terminal reaches loket, which then stops Rasa in order.
         self._process = await asyncio.create_subprocess_exec(
@@ -161,3 +223,18 @@ class RasaSupervisor:
                 await self._watcher
         await self._terminate()
         logger.info("Rasa stopped")
+
+
+def supervisor_for(settings: Settings, action_url: str, rasa_url: str = "") -> RasaSupervisor:
+    """A Rasa on `rasa_url` (default: the settings' own) with the settings' stores."""
+    return RasaSupervisor(
+        command=settings.rasa_command,
+        project_dir=settings.rasa_project_dir,
+        model=settings.rasa_model,
+        rasa_url=rasa_url or settings.rasa_url,
+        action_url=action_url,
+        run_dir=settings.data_dir / "rasa",
+        start_timeout=settings.rasa_start_timeout_seconds,
+        tracker_store_url=settings.rasa_tracker_store,
+        lock_store_url=settings.redis_url,
+    )

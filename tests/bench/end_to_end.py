@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, insert
 
+from bot.router import RASA_SESSION_MESSAGES
 from bot.tables import ConversationRow, MessageRow
 from tests.e2e.conftest import LoketProcess, start_loket, stop_loket
 
@@ -233,7 +234,8 @@ def main() -> int:
     )
     print(
         f"long conversation, median ms of turns 1-10 -> 51-60: loket "
-        f"{report['long_conversation_loket_ms']}, bare rasa {report['long_conversation_rasa_ms']}"
+        f"{report['long_conversation_loket_ms']} (a new Rasa session every "
+        f"{RASA_SESSION_MESSAGES} messages), bare rasa {report['long_conversation_rasa_ms']}"
     )
     print(f"memory (RSS MB): {report['memory_mb']}")
     if as_json:

@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from uvicorn.logging import AccessFormatter
 
-from bot import staff
+from bot import personal_data, staff
 from bot.app import create_app
 from bot.cli import configure_logging
 from bot.settings import Settings
@@ -179,3 +180,30 @@ def test_no_personal_data_reaches_the_logs(
     assert "[BSN]" in written  # ...and their parameters, masked
     for kind, value in PERSONAL.items():
         assert value not in written, kind
+
+
+def test_access_log_lines_are_written_and_masked() -> None:
+    """uvicorn's access formatter reads its fields from the record's arguments."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s'))
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    level, access.level = access.level, logging.INFO
+    try:
+        personal_data.protect_logs("uvicorn.access")
+        access.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            f"/api/webchat/events?mail={PERSONAL['email']}",
+            "1.1",
+            200,
+        )
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+    assert (
+        stream.getvalue()
+        == '127.0.0.1:5000 - "GET /api/webchat/events?mail=[E-MAIL] HTTP/1.1" 200 OK\n'
+    )

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,13 +77,20 @@ def wait_until_ready(loket: LoketProcess, log_line: str = "Loket is ready") -> N
     pytest.fail(f"loket run was not ready within {START_TIMEOUT:.0f} s:\n{loket.log()[-3000:]}")
 
 
-def start_loket(data_dir: Path, **extra_env: str) -> LoketProcess:
+def start_loket(
+    data_dir: Path, arguments: Sequence[str] = (), rasa_port: int = 0, **extra_env: str
+) -> LoketProcess:
+    """`loket run` with `arguments`; Rasa on `rasa_port` (and the ports after it for more)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port, rasa_port = free_port(), free_port()
+    port, rasa_port = free_port(), rasa_port or free_port()
     env = loket_env(data_dir, rasa_port, port) | extra_env
     with (data_dir / "loket.log").open("wb") as log:
         process = subprocess.Popen(
-            [str(LOKET), "run"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir
+            [str(LOKET), "run", *arguments],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=data_dir,
         )
     loket = LoketProcess(
         process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", data_dir, env

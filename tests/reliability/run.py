@@ -2,6 +2,11 @@
 Redis, with a real Rasa and the Telegram Bot API stand-in. Each scenario prints messages sent,
 messages answered, lost (never answered) and duplicated (answered or archived more than once).
 
+The scenarios: 20 messages at once on one conversation, a replay storm, Rasa killed, Redis
+stopped, PostgreSQL restarted (these two not with `--quick`), and actions slower than Rasa's
+lock on the conversation lives (on a loket of their own, whose Rasa calls the actions through
+a stand-in that delays them; there duplicated includes a message Rasa's tracker holds twice).
+
 Webhooks are sent the way Telegram sends them: a delivery that gets no 2xx is sent again (after
 one second, for up to three minutes), so a 5xx is a retry, never a loss.
 
@@ -34,6 +39,7 @@ from sqlalchemy import create_engine, select, text
 from bot.tables import ConversationRow, MessageRow
 from channels.telegram import SECRET_HEADER
 from tests.e2e.conftest import LoketProcess, start_loket, stop_loket
+from tests.stand_ins.slow_actions import SlowActions
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -47,6 +53,12 @@ QUESTIONS = (
     "wat kost een parkeervergunning",
     "hoe geef ik mijn verhuizing door",
 )
+LOCK_LIFETIME = 3
+"""Rasa's lock lifetime (`TICKET_LOCK_LIFETIME`, 60 s by default) in the slow-action scenarios,
+short so that the scenarios are; loket's wait for Rasa is shortened alike."""
+RASA_WAIT = 8.0
+ACTION_DELAY = 5.0
+STALL = 12.0
 START_SERVICES = "make services"
 """Starts PostgreSQL and Redis where they are down: the same command as `make test` uses."""
 
@@ -212,8 +224,10 @@ def restart_redis() -> None:
     shell(START_SERVICES)
 
 
-def scenarios(api: TelegramBotApi, workdir: Path, schema: str, quick: bool) -> list[Result]:
-    loket = start_loket(
+def production_loket(
+    api: TelegramBotApi, workdir: Path, schema: str, **extra_env: str
+) -> LoketProcess:
+    return start_loket(
         workdir,
         LOKET_DATABASE_URL=f"{POSTGRES}?options=-csearch_path%3D{schema}",
         LOKET_REDIS_URL=REDIS,
@@ -221,7 +235,87 @@ def scenarios(api: TelegramBotApi, workdir: Path, schema: str, quick: bool) -> l
         LOKET_TELEGRAM_WEBHOOK_SECRET=SECRET,
         LOKET_TELEGRAM_API_URL=api.api_url,
         LOKET_RATE_LIMIT_PER_SENDER="1000",
+        **extra_env,
     )
+
+
+def twice_in_rasa(loket: LoketProcess, chats: list[int]) -> int:
+    """Resident messages Rasa's tracker holds more than once (a message Rasa handled twice)."""
+    twice = 0
+    for conversation_id in {r.conversation_id for r in archived(loket, chats)}:
+        tracker = httpx.get(f"{loket.rasa_url}/conversations/{conversation_id}/tracker", timeout=30)
+        said = Counter(e["text"] for e in tracker.json()["events"] if e["event"] == "user")
+        twice += sum(n - 1 for n in said.values())
+    return twice
+
+
+def slow_traffic(
+    name: str, p: Platform, api: TelegramBotApi, actions: SlowActions, chat: int
+) -> Result:
+    """Three messages at once on one conversation, and three residents writing one each."""
+    loket = p.loket
+    p.refusals.clear()
+    updates = [text_update(p.next_id(), chat, f"{QUESTIONS[n]} ({n})") for n in range(3)]
+    updates += [text_update(p.next_id(), chat + 1 + n, QUESTIONS[n]) for n in range(3)]
+    calls = actions.calls
+    started = time.monotonic()
+    p.deliver_all(updates)
+    chats = sorted({u["message"]["chat"]["id"] for u in updates})
+    twice = twice_in_rasa(loket, chats)
+    result = outcome(
+        name,
+        loket,
+        api,
+        updates,
+        started,
+        f"refusals by status: {dict(p.refusals)}; twice in Rasa's tracker: {twice}; "
+        f"action calls: {actions.calls - calls}",
+    )
+    result.duplicated += twice
+    return result
+
+
+def actions_slower_than_rasa_lock(api: TelegramBotApi, workdir: Path, schema: str) -> list[Result]:
+    """Rasa's lock on a conversation lives LOCK_LIFETIME seconds (60 by default); loket waits
+    RASA_WAIT seconds for Rasa's answer (30 by default). Every action call takes longer than the
+    lock lives; then a stall longer than loket waits, after which loket answers 503 and the
+    platform sends the message again."""
+    actions = SlowActions(ACTION_DELAY)
+    actions.start()
+    loket = production_loket(
+        api,
+        workdir,
+        schema,
+        LOKET_ACTION_URL=f"{actions.url}/webhook",
+        LOKET_RASA_TIMEOUT_SECONDS=str(RASA_WAIT),
+        TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME),
+    )
+    actions.target = f"{loket.url}/webhook"
+    platform = Platform(loket)
+    try:
+        slow = slow_traffic(
+            f"actions {ACTION_DELAY:.0f} s, Rasa's lock lives {LOCK_LIFETIME} s",
+            platform,
+            api,
+            actions,
+            6_500_000,
+        )
+        actions.delay, actions.slow_until = STALL, actions.calls + 3
+        stalled = slow_traffic(
+            f"a {STALL:.0f} s stall, loket waits {RASA_WAIT:.0f} s",
+            platform,
+            api,
+            actions,
+            6_600_000,
+        )
+        return [slow, stalled]
+    finally:
+        stop_loket(loket)
+        actions.stop()
+
+
+def scenarios(api: TelegramBotApi, workdir: Path, schema: str, quick: bool) -> list[Result]:
+    loket = production_loket(api, workdir, schema)
     platform = Platform(loket)
     results = []
     try:
@@ -263,6 +357,7 @@ def scenarios(api: TelegramBotApi, workdir: Path, schema: str, quick: bool) -> l
             )
     finally:
         stop_loket(loket)
+    results.extend(actions_slower_than_rasa_lock(api, workdir / "slow-actions", schema))
     return results
 
 

@@ -14,9 +14,21 @@ from tests.stand_ins.server import BackgroundServer
 class RasaRest(BackgroundServer):
     def __init__(self) -> None:
         self.received: list[str] = []
+        self.new_sessions: list[str] = []
         super().__init__(
-            Starlette(routes=[Route("/webhooks/rest/webhook", self._handle, methods=["POST"])])
+            Starlette(
+                routes=[
+                    Route("/webhooks/rest/webhook", self._handle, methods=["POST"]),
+                    Route("/conversations/{id}/execute", self._execute, methods=["POST"]),
+                ]
+            )
         )
+
+    async def _execute(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        if body["name"] == "action_session_start":
+            self.new_sessions.append(request.path_params["id"])
+        return JSONResponse({"tracker": None, "messages": []})
 
     async def _handle(self, request: Request) -> JSONResponse:
         body = await request.json()
