@@ -90,6 +90,12 @@ def export(engine: Engine, settings: Settings, actor: str, args: argparse.Namesp
     return 0
 
 
+def rasa_line(removed: int | None, verb: str) -> str:
+    if removed is None:
+        return "Rasa's tracker store: none (Rasa keeps conversations in memory)"
+    return f"Rasa's tracker store: {removed} events {verb}"
+
+
 def purge(engine: Engine, settings: Settings, actor: str, dry_run: bool, as_json: bool) -> int:
     with Session(engine) as session, session.begin():
         result = retention.purge(session, settings, actor, dry_run)
@@ -102,6 +108,7 @@ def purge(engine: Engine, settings: Settings, actor: str, dry_run: bool, as_json
     for kept in result.held:
         print(f"{kept.conversation_id} ({kept.category}, until {kept.until:%Y-%m-%d}): on hold")
     print(f"{len(result.destroyed)} conversations {verb}, {len(result.held)} kept on legal hold")
+    print(rasa_line(result.rasa_events, verb))
     if as_json:
         print(json.dumps(result.as_json() | {"dry_run": dry_run}))
     return 0
@@ -152,6 +159,7 @@ def subject_erase(engine: Engine, settings: Settings, actor: str, args: argparse
     for conversation_id, reasons in result.kept.items():
         print(f"{conversation_id}: kept ({'; '.join(reasons)})")
     print(f"{len(result.erased)} conversations {verb}, {len(result.kept)} kept")
+    print(rasa_line(result.rasa_events, verb))
     if args.json:
         print(json.dumps(details))
     return 0

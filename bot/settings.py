@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     """PostgreSQL for Rasa's conversation trackers (`postgresql://user:password@host/db`).
     Empty: the application database when that is PostgreSQL (Rasa adds its table `events`),
     otherwise Rasa's own memory, lost when Rasa restarts."""
+    rasa_tracker_retention_days: int = Field(default=30, ge=1)
+    """`loket archive purge` removes Rasa's events older than this from its tracker store, of
+    every conversation not on legal hold. The archive is the record; Rasa reads back only a
+    conversation's latest session (an hour of silence or 20 messages ends one)."""
     rasa_command: str = str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa")
     rasa_project_dir: Path = PROJECT_DIR
     rasa_model: Path = PROJECT_DIR / "models" / "loket.tar.gz"

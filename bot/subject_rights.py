@@ -3,8 +3,9 @@
 A resident is found by their subject key (see `bot.sealing`), so a request names the channel and
 the resident's id there: a Telegram chat id, a WhatsApp number, a web chat's conversation id.
 Erasure destroys their conversations except those a legal hold keeps or that the Archiefwet
-obliges the municipality to keep until their retention period ends (AVG art. 17(3)(b) and (e));
-the access export says, for everything that remains, why.
+obliges the municipality to keep until their retention period ends (AVG art. 17(3)(b) and (e)),
+and Rasa's copy of what it destroys (see `bot.rasa_events`); the access export says, for
+everything that remains, why.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import retention
+from bot import rasa_events, retention
 from bot.sealing import ArchivePolicy
 from bot.settings import Settings
 from bot.tables import ConversationRow, DestructionRow, MessageRow
@@ -126,6 +127,7 @@ def access_by_key(
                 "reason": report.reason,
                 "rule": report.rule,
                 "message_count": report.message_count,
+                "rasa_events": report.rasa_events,
             }
             for report in destroyed
         ],
@@ -138,9 +140,17 @@ class Erasure:
     erased: list[str]
     kept: dict[str, list[str]]
     """Conversation id: why it is kept."""
+    rasa_events: int | None = None
+    """Events of the erased conversations removed from Rasa's tracker store; None when Rasa
+    keeps its trackers in memory."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"subject_key": self.subject_key, "erased": self.erased, "kept": self.kept}
+        return {
+            "subject_key": self.subject_key,
+            "erased": self.erased,
+            "kept": self.kept,
+            "rasa_events": self.rasa_events,
+        }
 
 
 def erase(
@@ -162,15 +172,24 @@ def erase_by_key(
     now = utcnow()
     erased: list[str] = []
     kept: dict[str, list[str]] = {}
-    for conversation in _conversations(session, subject_key):
-        reasons = kept_because(settings, retention.retention(session, settings, conversation), now)
-        if reasons:
-            kept[conversation.id] = reasons
-            continue
-        erased.append(conversation.id)
-        if not dry_run:
-            retention.destroy(session, conversation, "erasure", ERASURE_RULE, actor)
-    return Erasure(subject_key, erased, kept)
+    removed = 0
+    with rasa_events.opened(settings) as rasa:
+        for conversation in _conversations(session, subject_key):
+            reasons = kept_because(
+                settings, retention.retention(session, settings, conversation), now
+            )
+            if reasons:
+                kept[conversation.id] = reasons
+                continue
+            erased.append(conversation.id)
+            if dry_run:
+                removed += rasa.forget([conversation.id], dry_run=True) if rasa else 0
+            else:
+                report = retention.destroy(
+                    session, conversation, "erasure", ERASURE_RULE, actor, rasa
+                )
+                removed += report.rasa_events or 0
+    return Erasure(subject_key, erased, kept, None if rasa is None else removed)
 
 
 def channel_of(session: Session, subject_key: str) -> str | None:

@@ -162,6 +162,9 @@ class DestructionRow(Base):
     last_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     chain_head: Mapped[str | None] = mapped_column(String(64))
     """The hash of the conversation's last message: proof of what was destroyed."""
+    rasa_events: Mapped[int | None] = mapped_column(Integer)
+    """Events of the conversation removed from Rasa's tracker store; None when Rasa kept them
+    in its memory only (no SQL tracker store)."""
 
 
 class AuditRow(Base):

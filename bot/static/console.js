@@ -48,7 +48,8 @@
       eraseNothing: "Er is niets te wissen: alles wat er nog is, moet bewaard blijven.",
       confirmFirst: "Vink eerst aan dat u het verzoek hebt vastgesteld.",
       erased: "{n} gesprek(ken) gewist. Wat er nog is, staat hieronder met de reden.",
-      downloaded: "Inzageverzoek gedownload."
+      downloaded: "Inzageverzoek gedownload.",
+      rasaEvents: " Uit het geheugen van Rasa (tracker store): {n} gebeurtenis(sen)."
     },
     en: {
       switchTo: "Nederlands", logout: "Log out", loginTitle: "Log in", username: "Username",
@@ -93,7 +94,8 @@
       eraseNothing: "Nothing can be erased: everything that remains must be kept.",
       confirmFirst: "First tick that you have established the request.",
       erased: "{n} conversation(s) erased. What remains is listed below, with why.",
-      downloaded: "Access request downloaded."
+      downloaded: "Access request downloaded.",
+      rasaEvents: " From Rasa's memory (tracker store): {n} event(s)."
     }
   };
   var language = localStorage.getItem("loket-console-language") === "en" ? "en" : "nl";
@@ -291,6 +293,10 @@
   }
   function day(iso) { return new Date(iso).toLocaleDateString(language === "nl" ? "nl-NL" : "en-GB"); }
 
+  function rasaText(erasure) {
+    return erasure.rasa_events === null ? "" : t("rasaEvents", { n: erasure.rasa_events });
+  }
+
   function keptText(conversation) {
     if (conversation.erasable) return t("erasable", {});
     var parts = [];
@@ -366,7 +372,7 @@
     $("rights-status").textContent = "";
     call("POST", "/subjects/" + subjectKey + "/erase", { dry_run: true }).then(function (plan) {
       var kept = Object.keys(plan.kept);
-      $("erase-summary").textContent = plan.erased.length ? t("erasePlan", { erased: plan.erased.length, kept: kept.length }) : t("eraseNothing", {});
+      $("erase-summary").textContent = plan.erased.length ? t("erasePlan", { erased: plan.erased.length, kept: kept.length }) + rasaText(plan) : t("eraseNothing", {});
       var list = $("erase-kept");
       list.textContent = "";
       subjectData.conversations.forEach(function (conversation) {
@@ -388,7 +394,7 @@
   $("erase-do").addEventListener("click", function () {
     if (!$("erase-sure").checked) { $("rights-status").textContent = t("confirmFirst", {}); $("erase-sure").focus(); return; }
     call("POST", "/subjects/" + subjectKey + "/erase", { confirm: true }).then(function (result) {
-      return showSubject().then(function () { $("rights-status").textContent = t("erased", { n: result.erased.length }); });
+      return showSubject().then(function () { $("rights-status").textContent = t("erased", { n: result.erased.length }) + rasaText(result); });
     }).catch(rightsFailed);
   });
   window.addEventListener("hashchange", route);
