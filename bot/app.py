@@ -47,7 +47,8 @@ from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
 from channels.whatsapp import WhatsAppChannel
 from knowledge_base.embeddings import Encoder, RecentEncoder, SentenceTransformerEncoder
-from knowledge_base.service import KnowledgeBase, Thresholds
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.thresholds import Thresholds
 
 logger = logging.getLogger(__name__)
 

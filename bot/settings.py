@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.business_hours import BusinessHours
 from channels import telegram
+from knowledge_base.thresholds import Thresholds
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
 
@@ -70,11 +71,11 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
 
-    kb_answer_threshold: float = 0.5
-    kb_answer_gap: float = 0.05
+    kb_answer_threshold: float = Thresholds.answer
+    kb_answer_gap: float = Thresholds.answer_gap
     """A candidate scoring `kb_answer_threshold`, this far ahead of the runner-up, is the answer;"""
-    kb_clear_threshold: float = 0.4
-    kb_clear_margin: float = 0.15
+    kb_clear_threshold: float = Thresholds.clear
+    kb_clear_margin: float = Thresholds.margin
     """...and so is one scoring `kb_clear_threshold` that leads the runner-up by this margin.
     Fair candidates closer together than that are offered as a choice."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"

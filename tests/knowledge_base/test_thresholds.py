@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.entries import Candidate, Entry
-from knowledge_base.service import Thresholds
+from knowledge_base.thresholds import Thresholds
 
 
 def candidates(*scores: float) -> list[Candidate]:
