@@ -97,7 +97,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     # classifier what ordinary questions look like in this municipality.
     examples += [Example(0, "none", q) for q in knowledge_base.questions()]
     classifier = EscalationClassifier(
-        knowledge_base.encoder, examples, settings.escalation_threshold
+        knowledge_base.text_encoder, examples, settings.escalation_threshold
     )
     executor = ActionExecutor()
     for action in build_actions(knowledge_base, settings.municipality, classifier):

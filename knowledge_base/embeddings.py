@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -16,12 +17,32 @@ import numpy.typing as npt
 logger = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
+Vector = npt.NDArray[np.float32]
+
+_ENCODING = "normalized float32, v1"
+"""Part of every model identity: change it when `encode` changes what it returns."""
 
 
 class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Unit-length vectors, one row per text."""
         ...
+
+
+class VectorStore(Protocol):
+    """Vectors kept between processes, by text."""
+
+    def load(self, texts: Sequence[str]) -> dict[str, Vector]:
+        """The stored vectors of those of `texts` that have one."""
+        ...
+
+    def save(self, vectors: Mapping[str, Vector]) -> None: ...
+
+
+def model_identity(encoder: Encoder) -> str | None:
+    """What names the model behind an encoder (through wrappers), when it says."""
+    identity = getattr(encoder, "model_identity", None)
+    return identity if isinstance(identity, str) else None
 
 
 def bundled_model_path() -> Path:
@@ -51,6 +72,24 @@ class SentenceTransformerEncoder:
         location = model or str(bundled_model_path())
         logger.info("Loading embedding model from %s", location)
         self._model = SentenceTransformer(location, device="cpu")
+        self.model_identity = self._identity(location)
+
+    def _identity(self, location: str) -> str:
+        """A digest of the model's weights and make-up, not of its name: another model, or the
+        same name with other weights, never gets the vectors stored for this one."""
+        digest = hashlib.sha256(_ENCODING.encode())
+        digest.update(f"{self._model.max_seq_length}".encode())
+        for module in self._model:
+            digest.update(type(module).__name__.encode())
+            config = getattr(module, "get_config_dict", None)
+            if callable(config):
+                digest.update(repr(sorted(config().items())).encode())
+        for name, tensor in self._model.state_dict().items():
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().numpy().tobytes())
+        identity = digest.hexdigest()
+        logger.info("Embedding model %s has identity %s", location, identity[:12])
+        return identity
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         vectors = self._model.encode(
@@ -65,16 +104,28 @@ class SentenceTransformerEncoder:
 
 class CachingEncoder:
     """Remembers the vectors of the texts it encoded, so rebuilding an index after one entry
-    changed encodes only that entry's texts. `keep_only` forgets texts no longer in use."""
+    changed encodes only that entry's texts. `keep_only` forgets texts no longer in use.
 
-    def __init__(self, encoder: Encoder) -> None:
+    With a `store`, texts not in memory are looked up there before they are encoded, and what
+    is encoded is saved there: a restart, or another worker, reads instead of encoding."""
+
+    def __init__(self, encoder: Encoder, store: VectorStore | None = None) -> None:
         self._encoder = encoder
+        self._store = store
         self._cache: dict[str, npt.NDArray[np.float32]] = {}
+        self.model_identity = model_identity(encoder)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing and self._store is not None:
+            stored = self._store.load(missing)
+            self._cache.update(stored)
+            missing = [t for t in missing if t not in stored]
         if missing:
-            self._cache.update(zip(missing, self._encoder.encode(missing), strict=True))
+            encoded = dict(zip(missing, self._encoder.encode(missing), strict=True))
+            self._cache.update(encoded)
+            if self._store is not None:
+                self._store.save(encoded)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
@@ -93,6 +144,7 @@ class RecentEncoder:
         self._size = size
         self._recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self._lock = threading.Lock()
+        self.model_identity = model_identity(encoder)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if len(texts) != 1:
@@ -109,3 +161,17 @@ class RecentEncoder:
             if len(self._recent) > self._size:
                 self._recent.popitem(last=False)
         return np.stack([vector])
+
+
+class BatchCachingEncoder:
+    """Batches to `batches` (a caching encoder), a single text to `single`: a model trained on
+    fixed texts, then asked about one resident's message at a time, has the first read from
+    the cache and never stores the second."""
+
+    def __init__(self, single: Encoder, batches: CachingEncoder) -> None:
+        self._single = single
+        self._batches = batches
+        self.model_identity = model_identity(single)
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        return (self._single if len(texts) == 1 else self._batches).encode(texts)

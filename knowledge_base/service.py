@@ -11,11 +11,17 @@ from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
 from knowledge_base import store
-from knowledge_base.embeddings import CachingEncoder, Encoder
+from knowledge_base.embeddings import (
+    BatchCachingEncoder,
+    CachingEncoder,
+    Encoder,
+    model_identity,
+)
 from knowledge_base.entries import Decision, Status
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
 from knowledge_base.thresholds import Thresholds
+from knowledge_base.vectors import StoredVectors
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +42,12 @@ class KnowledgeBase:
         threadpool_limits(limits=1, user_api="blas")
         self.engine = engine
         self.encoder = encoder
-        self._document_encoder = CachingEncoder(encoder)
+        # Only the entries' texts are stored, never a resident's message (queries go to
+        # `encoder` directly); an encoder that does not name its model stores nothing.
+        model = model_identity(encoder)
+        self._document_encoder = CachingEncoder(
+            encoder, StoredVectors(engine, model) if model else None
+        )
         self.thresholds = thresholds or Thresholds()
         self._index = HybridIndex(encoder, [], self._document_encoder)
         self._reload_lock = threading.Lock()
@@ -93,6 +104,12 @@ class KnowledgeBase:
             self._index = compacted
             self._document_encoder.keep_only(compacted.texts)
         logger.info("Knowledge base index compacted: %d answerable entries", len(compacted))
+
+    @property
+    def text_encoder(self) -> Encoder:
+        """For a model trained on the entries' questions (and other fixed texts), then asked
+        about residents' messages: the batches use the stored vectors, a message never does."""
+        return BatchCachingEncoder(self.encoder, self._document_encoder)
 
     def questions(self) -> list[str]:
         """Every question variant of the answerable entries."""

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -75,3 +76,14 @@ class EntryVersionRow(Base):
     valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EmbeddingRow(Base):
+    """The vector a model gives a text (float32 bytes), so that only new texts are encoded."""
+
+    __tablename__ = "kb_embedding"
+
+    model: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The model's identity (`SentenceTransformerEncoder.model_identity`)."""
+    text_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -70,6 +70,7 @@ class Synonyms:
                 phrase = tuple(words(specific))
                 self._phrases[phrase] = phrase + tuple(words(general))
         self._longest = max((len(p) for p in self._phrases), default=0)
+        self._starts = frozenset(p[0] for p in self._phrases if p)
 
     @classmethod
     def from_file(cls, path: Path) -> Synonyms:
@@ -85,6 +86,10 @@ class Synonyms:
         result: list[str] = []
         position = 0
         while position < len(tokens):
+            if tokens[position] not in self._starts:  # most words: no phrase to try
+                result.append(tokens[position])
+                position += 1
+                continue
             for length in range(min(self._longest, len(tokens) - position), 0, -1):
                 target = self._phrases.get(tuple(tokens[position : position + length]))
                 if target is not None:
