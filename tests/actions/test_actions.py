@@ -20,9 +20,11 @@ from knowledge_base.service import KnowledgeBase
 RECORDED = Path(__file__).parent.parent / "fixtures" / "rasa_action_call.json"
 
 
-@pytest.fixture
-def executor(
-    engine: Engine, encoder: Encoder, settings: Settings, classifier: EscalationClassifier
+def actions_executor(
+    engine: Engine,
+    encoder: Encoder,
+    settings: Settings,
+    classifier: EscalationClassifier | None,
 ) -> ActionExecutor:
     kb = KnowledgeBase(engine, encoder)
     kb.import_seed_if_empty(settings.kb_seed_file)
@@ -31,6 +33,13 @@ def executor(
     for action in build_actions(kb, settings.municipality, classifier):
         executor.register_action(action)
     return executor
+
+
+@pytest.fixture
+def executor(
+    engine: Engine, encoder: Encoder, settings: Settings, classifier: EscalationClassifier
+) -> ActionExecutor:
+    return actions_executor(engine, encoder, settings, classifier)
 
 
 def action_call(action: str, text: str, intent: str, language: str | None) -> dict[str, Any]:
@@ -190,13 +199,7 @@ async def test_one_earlier_answer_does_not_count_as_misunderstanding(
 @pytest.fixture
 def intent_only_executor(engine: Engine, encoder: Encoder, settings: Settings) -> ActionExecutor:
     """Without the classifier, so Rasa's intent alone is the model that judges."""
-    kb = KnowledgeBase(engine, encoder)
-    kb.import_seed_if_empty(settings.kb_seed_file)
-    kb.reload()
-    executor = ActionExecutor()
-    for action in build_actions(kb, settings.municipality):
-        executor.register_action(action)
-    return executor
+    return actions_executor(engine, encoder, settings, None)
 
 
 async def test_a_question_a_model_reads_as_distress_is_answered_when_the_kb_is_sure(
