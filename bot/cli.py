@@ -256,7 +256,7 @@ def kb_export(settings: Settings, out: Path | None) -> int:
 
 
 async def _evaluate(
-    settings: Settings, corpus: list[Path], queries_file: Path, kind: str
+    settings: Settings, corpus: list[Path], queries_file: Path, kind: str, details: Path | None
 ) -> tuple[dict[str, Any], list[str]]:
     with tempfile.TemporaryDirectory(prefix="loket-eval-") as workdir:
         evaluation = evaluation_module.prepare(
@@ -270,6 +270,8 @@ async def _evaluate(
             queries = evaluation_module.oos_queries(queries_file)
         async with pipeline(evaluation.settings, echo=False, own_rasa=True) as services:
             report = await evaluation_module.run_queries(services, queries)
+    if details is not None:
+        report.write_details(details)
     if kind == "retrieval":
         return report.retrieval(), report.confusion()
     if kind == "escalation":
@@ -278,10 +280,15 @@ async def _evaluate(
 
 
 def evaluate(
-    settings: Settings, kind: str, corpus: list[Path], queries: Path, as_json: bool
+    settings: Settings,
+    kind: str,
+    corpus: list[Path],
+    queries: Path,
+    as_json: bool,
+    details: Path | None = None,
 ) -> int:
     try:
-        figures, confusion = asyncio.run(_evaluate(settings, corpus, queries, kind))
+        figures, confusion = asyncio.run(_evaluate(settings, corpus, queries, kind, details))
     except (OSError, ValueError, LoketError) as error:
         print(f"loket eval {kind}: {error}", file=sys.stderr)
         return 1
@@ -476,6 +483,11 @@ def parser() -> argparse.ArgumentParser:
             "--queries", type=Path, required=True, help=f"a TSV with the header {columns}"
         )
         eval_parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+        eval_parser.add_argument(
+            "--details",
+            type=Path,
+            help="write each query's outcome (intent, candidates, scores) as JSON lines here",
+        )
     archive_cli.add_commands(commands)
     return main_parser
 
@@ -518,7 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "staff":
         return staff_add(settings, args.username, args.roles, args.display_name, args.totp)
     if args.command == "eval":
-        return evaluate(settings, args.eval_command, args.corpus, args.queries, args.json)
+        return evaluate(
+            settings, args.eval_command, args.corpus, args.queries, args.json, args.details
+        )
     return setup(settings)
 
 

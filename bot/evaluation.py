@@ -8,9 +8,10 @@ The knowledge base is a throwaway one, built from the corpus in a temporary dire
 from __future__ import annotations
 
 import csv
+import json
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,23 @@ class Outcome:
     label: int | None = None
     handoff: str | None = None
     """The reason the conversation was handed to a person, if it was."""
+    confidence: float | None = None
+    """Rasa's confidence in `intent`."""
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+    """The knowledge base's best entries and their scores, best first."""
+    outcome: str | None = None
+    """What the reply was: answer, choices, dont_know, handoff, or none for small talk."""
 
 
 @dataclass
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
+
+    def write_details(self, path: Path) -> None:
+        """One JSON object per query: what a person tuning thresholds replays offline."""
+        with path.open("w", encoding="utf-8") as file:
+            for outcome in self.outcomes:
+                file.write(json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
 
     def retrieval(self) -> dict[str, Any]:
         n = len(self.outcomes)
@@ -172,16 +185,20 @@ async def run_queries(services: Services, queries: list[Query]) -> Report:
         entry = meta.get("kb_entry") or {}
         handoff = meta.get("handoff") or {}
         candidates = meta.get("candidates") or []
+        intent = meta.get("intent") or {}
         report.outcomes.append(
             Outcome(
                 query=query.text,
                 expected=query.expected,
                 answered=entry.get("id"),
                 top3=[c["id"] for c in candidates[:3]],
-                intent=(meta.get("intent") or {}).get("name"),
+                intent=intent.get("name"),
                 score=entry.get("score") or (candidates[0]["score"] if candidates else None),
                 label=query.label,
                 handoff=handoff.get("reason"),
+                confidence=intent.get("confidence"),
+                candidates=[(c["id"], c["score"]) for c in candidates],
+                outcome=meta.get("outcome"),
             )
         )
     return report

@@ -18,7 +18,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import rasa_events, retention
+from bot import handoff, rasa_events, retention
 from bot.sealing import ArchivePolicy
 from bot.settings import Settings
 from bot.tables import ConversationRow, DestructionRow, MessageRow
@@ -37,9 +37,14 @@ def _conversations(session: Session, subject_key: str) -> list[ConversationRow]:
     )
 
 
-def kept_because(settings: Settings, kept: retention.Retention, now: datetime) -> list[str]:
+def kept_because(
+    settings: Settings, kept: retention.Retention, now: datetime, state: str = "closed"
+) -> list[str]:
     """Why a conversation may not be erased on request; empty when it may."""
     reasons = []
+    if state in handoff.OPEN_STATES:
+        # Erasing it would pull the conversation from under the agent helping the resident.
+        reasons.append("open with the team: erasable once it is closed")
     if kept.legal_hold:
         reasons.append("legal hold")
     if kept.category in settings.obligation_categories and not kept.expired(now):
@@ -91,6 +96,7 @@ def access_by_key(
     conversations = []
     for conversation in _conversations(session, subject_key):
         kept = retention.retention(session, settings, conversation)
+        reasons = kept_because(settings, kept, now, conversation.state)
         messages = session.scalars(
             select(MessageRow)
             .where(MessageRow.conversation_id == conversation.id)
@@ -105,8 +111,8 @@ def access_by_key(
                 "retention": kept.as_json(),
                 "retention_rule": retention.rule(settings, kept),
                 "legal_hold_reason": conversation.legal_hold_reason,
-                "erasable": not kept_because(settings, kept, now),
-                "kept_because": kept_because(settings, kept, now) or [_default_reason(kept, now)],
+                "erasable": not reasons,
+                "kept_because": reasons or [_default_reason(kept, now)],
                 "messages": [_message(policy, row) for row in messages],
             }
         )
@@ -176,7 +182,10 @@ def erase_by_key(
     with rasa_events.opened(settings) as rasa:
         for conversation in _conversations(session, subject_key):
             reasons = kept_because(
-                settings, retention.retention(session, settings, conversation), now
+                settings,
+                retention.retention(session, settings, conversation),
+                now,
+                conversation.state,
             )
             if reasons:
                 kept[conversation.id] = reasons

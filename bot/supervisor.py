@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -15,15 +13,12 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.child_process import ChildProcess
 from bot.errors import ServiceUnavailable
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-RESTART_DELAYS: Final = (1.0, 2.0, 5.0, 10.0, 30.0)
-STOP_GRACE_SECONDS: Final = 10.0
-
 
 TRACKER_STORE_CREDENTIAL: Final = "LOKET_RASA_TRACKER_STORE_CREDENTIAL"
 LOCK_STORE_CREDENTIAL: Final = "LOKET_RASA_LOCK_STORE_CREDENTIAL"
@@ -81,7 +76,7 @@ def rasa_endpoints(
     return endpoints, secrets
 
 
-class RasaSupervisor:
+class RasaSupervisor(ChildProcess):
     def __init__(
         self,
         command: str,
@@ -104,10 +99,7 @@ class RasaSupervisor:
         self.endpoints, self._secrets = rasa_endpoints(
             action_url, tracker_store_url, lock_store_url
         )
-        self.restarts = 0
-        self._process: asyncio.subprocess.Process | None = None
-        self._stopping = False
-        self._watcher: asyncio.Task[None] | None = None
+        super().__init__(f"Rasa on port {self.port}")
 
     @property
     def port(self) -> int:
@@ -125,7 +117,7 @@ class RasaSupervisor:
         if not self.model.exists():
             raise RasaStartError(f"No trained Rasa model at {self.model}: run 'make run'")
 
-    async def _spawn(self) -> None:
+    async def _spawn(self) -> asyncio.subprocess.Process:
         self._check_installed()
         endpoints = self._write_endpoints()
         log = (self.run_dir / f"rasa-{self.port}.log").open("ab")
@@ -136,8 +128,7 @@ class RasaSupervisor:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             **self._secrets,
         }
-        # Its own session: a Ctrl-C in the terminal reaches loket, which then stops Rasa in order.
-        self._process = await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             self.command,
             "run",
             "--enable-api",
@@ -158,14 +149,15 @@ class RasaSupervisor:
             start_new_session=True,
         )
         log.close()
-        logger.info("Started Rasa (pid %d) on port %d", self._process.pid, self.port)
+        logger.info("Started Rasa (pid %d) on port %d", process.pid, self.port)
+        return process
 
-    async def _wait_ready(self) -> None:
+    async def _wait_ready(self, process: asyncio.subprocess.Process) -> None:
         client = RasaClient(self.rasa_url, timeout=5.0)
         deadline = time.monotonic() + self.start_timeout
         try:
             while time.monotonic() < deadline:
-                if self._process is None or self._process.returncode is not None:
+                if process.returncode is not None:
                     raise RasaStartError(f"Rasa exited while starting; see {self.run_dir}")
                 if await client.is_ready():
                     return
@@ -174,54 +166,20 @@ class RasaSupervisor:
             await client.aclose()
         raise RasaStartError(f"Rasa was not ready within {self.start_timeout:.0f} s")
 
-    async def start(self) -> None:
+    async def _launch(self) -> asyncio.subprocess.Process:
         """Start Rasa and return once it answers with its model loaded."""
         started = time.monotonic()
-        await self._spawn()
+        process = await self._spawn()
         try:
-            await self._wait_ready()
-        except RasaStartError:
-            await self._terminate()
+            await self._wait_ready(process)
+        except BaseException:  # not ready, or start-up cancelled: leave no Rasa behind
+            await self._terminate(process)
             raise
         logger.info("Rasa is ready after %.1f s", time.monotonic() - started)
-        self._watcher = asyncio.create_task(self._watch())
-
-    async def _watch(self) -> None:
-        while not self._stopping:
-            assert self._process is not None
-            code = await self._process.wait()
-            if self._stopping:
-                return
-            delay = RESTART_DELAYS[min(self.restarts, len(RESTART_DELAYS) - 1)]
-            logger.error("Rasa exited with code %s; restarting in %.0f s", code, delay)
-            await asyncio.sleep(delay)
-            self.restarts += 1
-            try:
-                await self._spawn()
-                await self._wait_ready()
-            except RasaStartError as error:
-                logger.error("Rasa restart failed: %s", error.message)
-
-    async def _terminate(self) -> None:
-        process = self._process
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
+        return process
 
     async def stop(self) -> None:
-        self._stopping = True
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
-        await self._terminate()
+        await super().stop()
         logger.info("Rasa stopped")
 
 

@@ -11,10 +11,8 @@ accepted-but-unanswered connections with it. Worker `i` sends residents' message
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import socket
 import sys
 import time
@@ -24,9 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy.orm import Session
 
 from bot import sealing
+from bot.child_process import ChildProcess
 from bot.errors import ServiceUnavailable
 from bot.settings import Settings
-from bot.supervisor import RESTART_DELAYS, STOP_GRACE_SECONDS, supervisor_for
+from bot.supervisor import supervisor_for
 from knowledge_base import store
 from knowledge_base.entries import Status
 from knowledge_base.seed import read_seed
@@ -60,12 +59,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class Worker:
+class Worker(ChildProcess):
     """One loket process serving on the shared socket; restarted when it dies."""
 
     def __init__(self, number: int, sock: socket.socket, settings: Settings, rasa_url: str) -> None:
+        super().__init__(f"Worker {number}")
         self.number = number
-        self.restarts = 0
         self._sock = sock
         self._env = {
             **os.environ,
@@ -75,17 +74,14 @@ class Worker:
             "LOKET_MANAGE_RASA": "false",
             "LOKET_WORKERS": "1",
         }
-        self._process: asyncio.subprocess.Process | None = None
-        self._stopping = False
-        self._watcher: asyncio.Task[None] | None = None
 
-    async def _spawn_and_wait(self) -> None:
-        """Start the process and return once it serves (it writes to the pipe when it does)."""
+    async def _launch(self) -> asyncio.subprocess.Process:
+        """Start the process and return once it serves (it writes to the pipe when it does).
+        SIGTERM, when it stops: uvicorn finishes the requests in progress, then exits."""
         ready_read, ready_write = os.pipe()
         fd = self._sock.fileno()
         try:
-            # Its own session, as Rasa's: the parent decides when and how workers stop.
-            self._process = await asyncio.create_subprocess_exec(
+            process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
                 "bot.cli",
@@ -102,55 +98,15 @@ class Worker:
             os.close(ready_write)
         try:
             ready = await _read_one_byte(ready_read)
+            if not ready:
+                raise WorkerStartError(f"Worker {self.number} did not start; see its log above")
+        except BaseException:  # did not start, or start-up cancelled: leave no worker behind
+            await self._terminate(process)
+            raise
         finally:
             os.close(ready_read)
-        if not ready:
-            await self._terminate()
-            raise WorkerStartError(f"Worker {self.number} did not start; see its log above")
-        logger.info("Worker %d (pid %d) is serving", self.number, self._process.pid)
-
-    async def start(self) -> None:
-        await self._spawn_and_wait()
-        self._watcher = asyncio.create_task(self._watch())
-
-    async def _watch(self) -> None:
-        while not self._stopping:
-            assert self._process is not None
-            code = await self._process.wait()
-            if self._stopping:
-                return
-            delay = RESTART_DELAYS[min(self.restarts, len(RESTART_DELAYS) - 1)]
-            logger.error(
-                "Worker %d exited with code %s; restarting in %.0f s", self.number, code, delay
-            )
-            await asyncio.sleep(delay)
-            self.restarts += 1
-            try:
-                await self._spawn_and_wait()
-            except WorkerStartError as error:
-                logger.error("%s", error.message)
-
-    async def stop(self) -> None:
-        self._stopping = True
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
-        await self._terminate()
-
-    async def _terminate(self) -> None:
-        process = self._process
-        if process is None or process.returncode is not None:
-            return
-        # SIGTERM: uvicorn finishes the requests in progress, then exits.
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        logger.info("Worker %d (pid %d) is serving", self.number, process.pid)
+        return process
 
 
 async def _read_one_byte(fd: int) -> bytes:

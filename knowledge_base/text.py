@@ -53,6 +53,10 @@ def words(text: str) -> list[str]:
 SYNONYMS_FILE: Final = Path(__file__).with_name("synonyms.yml")
 
 
+class SynonymsError(ValueError):
+    """A synonyms file that cannot be read; the message says where and why."""
+
+
 class Synonyms:
     """Residents' words and phrases mapped to the words the knowledge base uses: `same` ones
     are replaced, `broader` ones kept with the general word added."""
@@ -75,9 +79,17 @@ class Synonyms:
     @classmethod
     def from_file(cls, path: Path) -> Synonyms:
         sections = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(sections, dict) or not set(sections) <= {"same", "broader"}:
+            raise SynonymsError(f"{path}: expected the sections 'same' and 'broader' only")
 
         def groups(name: str) -> dict[str, list[str]]:
-            return {str(k): [str(v) for v in vs] for k, vs in (sections.get(name) or {}).items()}
+            section = sections.get(name) or {}
+            if not isinstance(section, dict):
+                raise SynonymsError(f"{path}: '{name}' must map a word to a list of words")
+            for word, variants in section.items():
+                if not isinstance(variants, list) or not variants:
+                    raise SynonymsError(f"{path}: '{name}' → '{word}' needs a list of words")
+            return {str(k): [str(v) for v in vs] for k, vs in section.items()}
 
         return cls(groups("same"), groups("broader"))
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,30 @@ def test_retrieval_figures() -> None:
 def test_out_of_scope_figures() -> None:
     report = Report([outcome(None, None, []), outcome(None, "x", []), outcome(None, None, [])])
     assert report.out_of_scope() == {"n": 3, "answered": 0.3333}
+
+
+def test_details_are_one_json_object_per_query(tmp_path: Path) -> None:
+    report = Report(
+        [
+            Outcome(
+                "mn paspoort kwijt",
+                "a",
+                "a",
+                ["a", "b"],
+                intent="ask_question",
+                score=0.61,
+                confidence=0.93,
+                candidates=[("a", 0.61), ("b", 0.4)],
+                outcome="answer",
+            ),
+            outcome(None, None, []),
+        ]
+    )
+    path = tmp_path / "details.jsonl"
+    report.write_details(path)
+    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert len(lines) == 2
+    assert lines[0]["query"] == "mn paspoort kwijt"
+    assert lines[0]["confidence"] == 0.93
+    assert lines[0]["candidates"] == [["a", 0.61], ["b", 0.4]]
+    assert lines[1]["answered"] is None

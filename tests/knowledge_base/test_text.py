@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
-from knowledge_base.text import SYNONYMS_FILE, Synonyms, detect_language, stems, terms, words
+from knowledge_base.text import (
+    SYNONYMS_FILE,
+    Synonyms,
+    SynonymsError,
+    detect_language,
+    stems,
+    terms,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +83,21 @@ def test_no_resident_word_is_claimed_twice() -> None:
                 assert key, f"{canonical}: an empty variant"
                 assert seen.setdefault(key, canonical) == canonical, f"{variant!r} twice"
                 assert key != tuple(words(canonical)), f"{canonical}: {variant!r} is itself"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("- id\n- identiteitskaart\n", "expected the sections"),
+        ("same:\n  identiteitskaart: id\n", "needs a list of words"),
+        ("same:\n  - identiteitskaart\n", "must map a word"),
+        ("synonyms:\n  identiteitskaart: [id]\n", "expected the sections"),
+    ],
+)
+def test_a_malformed_synonyms_file_says_what_is_wrong(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "synonyms.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SynonymsError, match=message):
+        Synonyms.from_file(path)
