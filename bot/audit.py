@@ -13,12 +13,18 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
-from typing import Any
+from datetime import timedelta
+from typing import Any, Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import sealing
 from bot.tables import AuditRow
+from knowledge_base.tables import utcnow
+
+VIEW_WINDOW: Final = timedelta(minutes=10)
+"""One look at a record within this long is one view in the audit log."""
 
 
 def record_audit(
@@ -28,6 +34,23 @@ def record_audit(
     row = AuditRow(actor=actor, action=action, target=target, details=details)
     session.add(row)
     return row
+
+
+def record_view(session: Session, actor: str, action: str, target: str) -> None:
+    """A view of a record, once per actor and record within `VIEW_WINDOW`: an open transcript
+    that reloads with every new message is one view, not one per message."""
+    seen = session.scalar(
+        select(AuditRow.id)
+        .where(
+            AuditRow.created_at >= utcnow() - VIEW_WINDOW,
+            AuditRow.actor == actor,
+            AuditRow.action == action,
+            AuditRow.target == target,
+        )
+        .limit(1)
+    )
+    if seen is None:
+        record_audit(session, actor, action, target)
 
 
 def command_line_actor() -> str:

@@ -20,7 +20,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from bot import archive, handoff, staff
 from bot.archive import MessageView
-from bot.audit import failed_login, record_audit
+from bot.audit import failed_login, record_audit, record_view
 from bot.errors import InvalidInput, NotFound
 from bot.router import CONSOLE_TOPIC
 from bot.settings import MAX_MESSAGE_CHARS
@@ -149,7 +149,7 @@ async def get_conversation(
         conversation = session.get(ConversationRow, conversation_id)
         if conversation is None:
             raise NotFound("Unknown conversation")
-        record_audit(session, _actor(agent), "transcript.view", conversation.id)
+        record_view(session, _actor(agent), "transcript.view", conversation.id)
         return {
             "conversation_id": conversation.id,
             "channel": conversation.channel,

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from bot import sealing
-from bot.audit import record_audit
+from bot import audit, sealing
+from bot.audit import record_audit, record_view
 from bot.cli import main
 from bot.settings import Settings
 from bot.tables import AuditRow
@@ -59,3 +60,26 @@ def test_knowledge_base_imports_and_new_staff_accounts_are_audited(
     assert entries[1].actor.startswith("cli:")
     assert entries[1].details is not None
     assert entries[1].details["status"] == "draft"
+
+
+def test_a_view_counts_once_per_person_and_record_within_the_window(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def views() -> list[tuple[str, str]]:
+        with Session(engine) as session:
+            rows = session.scalars(select(AuditRow).where(AuditRow.action == "transcript.view"))
+            return [(row.actor, row.target) for row in rows]
+
+    def view(actor: str, target: str) -> None:
+        with Session(engine) as session, session.begin():
+            record_view(session, actor, "transcript.view", target)
+
+    view("staff:anna", "c1")
+    view("staff:anna", "c1")
+    view("staff:bram", "c1")
+    view("staff:anna", "c2")
+    assert views() == [("staff:anna", "c1"), ("staff:bram", "c1"), ("staff:anna", "c2")]
+
+    monkeypatch.setattr(audit, "VIEW_WINDOW", timedelta(0))
+    view("staff:anna", "c1")
+    assert views().count(("staff:anna", "c1")) == 2

@@ -31,6 +31,8 @@ def test_console_actions_are_audited(client: TestClient, engine: Engine) -> None
     base = f"/api/console/conversations/{conversation_id}"
     assert client.post(f"{base}/take", headers=agent).status_code == 200
     assert client.get(base, headers=agent).status_code == 200
+    # The console reloads the open transcript with each new message: still one view.
+    assert client.get(base, headers=agent).status_code == 200
     answer = client.post(f"{base}/messages", headers=agent, json={"text": "Goedemiddag"})
     assert answer.status_code == 201
     assert client.post(f"{base}/close", headers=agent).status_code == 200
