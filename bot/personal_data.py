@@ -127,15 +127,26 @@ def mask(text: str) -> str:
     return "".join(parts)
 
 
+def _access_fields(args: tuple[object, ...]) -> tuple[object, ...]:
+    """uvicorn's access formatter takes its fields from the arguments (client address, method,
+    path with query, HTTP version, status): keep them arguments, without the resident's IP
+    address and without the query, which holds the web chat's session token on the event
+    stream (`/events?token=...`)."""
+    if len(args) != 5:
+        return tuple(mask(a) if isinstance(a, str) else a for a in args)
+    _client, method, path, version, status = args
+    if isinstance(path, str) and "?" in path:
+        path = path.split("?", 1)[0] + "?…"
+    return ("-", method, mask(path) if isinstance(path, str) else path, version, status)
+
+
 class PersonalDataFilter(logging.Filter):
     """Masks personal data in a log record: its message with the arguments filled in, and the
     text of its exception and stack, so a handler with this filter never writes any."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "uvicorn.access" and isinstance(record.args, tuple):
-            # uvicorn's access formatter takes its fields (client, method, path, ...) from the
-            # arguments: mask each of them and keep them arguments.
-            record.args = tuple(mask(a) if isinstance(a, str) else a for a in record.args)
+            record.args = _access_fields(record.args)
             return True
         try:
             message = record.getMessage()

@@ -59,14 +59,24 @@ def _limit_ip(request: Request) -> None:
         raise RateLimited("Too many requests from this address; try again shortly", wait)
 
 
-def _conversation_of(services: Services, token: str | None) -> str:
+async def _conversation_of(services: Services, token: str | None) -> str:
     if not token:
         raise Unauthorized("A session token is required (Authorization: Bearer ...)")
+
+    def lookup(token: str) -> str:
+        with Session(services.engine) as session:
+            row = session.get(WebchatSessionRow, webchat.token_hash(token))
+            if row is None or row.expires_at <= datetime.now(UTC):
+                raise Unauthorized("Unknown or expired session token")
+            return row.conversation_id
+
+    return await asyncio.to_thread(lookup, token)
+
+
+def _messages_after(services: Services, conversation_id: str, after: int) -> list[dict[str, Any]]:
     with Session(services.engine) as session:
-        row = session.get(WebchatSessionRow, webchat.token_hash(token))
-        if row is None or row.expires_at <= datetime.now(UTC):
-            raise Unauthorized("Unknown or expired session token")
-        return row.conversation_id
+        rows = archive.messages(session, conversation_id, after)
+        return [MessageView.of(row).as_json() for row in rows]
 
 
 @router.post("/sessions", status_code=201, response_model=SessionOut)
@@ -100,7 +110,7 @@ async def post_message(
     """Send a resident's message; the answer is returned and also pushed on the event stream."""
     _limit_ip(request)
     services = _services(request)
-    conversation_id = _conversation_of(services, webchat.bearer_token(authorization))
+    conversation_id = await _conversation_of(services, webchat.bearer_token(authorization))
     text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
     client_id = webchat.validate_client_id(body.client_message_id)
     turn = await services.router.handle(
@@ -121,10 +131,8 @@ async def list_messages(
 ) -> dict[str, Any]:
     """The conversation so far (after message id `after`), oldest first."""
     services = _services(request)
-    conversation_id = _conversation_of(services, webchat.bearer_token(authorization))
-    with Session(services.engine) as session:
-        rows = archive.messages(session, conversation_id, after)
-        return {"messages": [MessageView.of(row).as_json() for row in rows]}
+    conversation_id = await _conversation_of(services, webchat.bearer_token(authorization))
+    return {"messages": await asyncio.to_thread(_messages_after, services, conversation_id, after)}
 
 
 @router.get("/events")
@@ -135,18 +143,17 @@ async def events(
 ) -> EventSourceResponse:
     """Every message of the conversation as it happens; after a reconnect, what was missed."""
     services = _services(request)
-    conversation_id = _conversation_of(services, token)
+    conversation_id = await _conversation_of(services, token)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
 
     async def stream() -> AsyncIterator[dict[str, Any]]:
         async with services.hub.listen(conversation_id) as queue:
             # Listen first, then read the archive: nothing can fall between the two.
-            with Session(services.engine) as session:
-                history = archive.messages(session, conversation_id, after)
+            history = await asyncio.to_thread(_messages_after, services, conversation_id, after)
             sent = after
-            for row in history:
-                sent = row.id
-                yield _event(MessageView.of(row).as_json())
+            for message in history:
+                sent = message["id"]
+                yield _event(message)
             while True:
                 event = await queue.get()
                 if event is None:

@@ -194,16 +194,25 @@ def test_access_log_lines_are_written_and_masked() -> None:
         personal_data.protect_logs("uvicorn.access")
         access.info(
             '%s - "%s %s HTTP/%s" %d',
-            "127.0.0.1:5000",
+            "192.0.2.7:5000",
             "GET",
-            f"/api/webchat/events?mail={PERSONAL['email']}",
+            "/api/webchat/events?token=9f8e7d6c5b4a",
             "1.1",
             200,
+        )
+        access.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "192.0.2.7:5001",
+            "GET",
+            f"/api/console/subjects/{PERSONAL['email']}",
+            "1.1",
+            404,
         )
     finally:
         access.removeHandler(handler)
         access.setLevel(level)
-    assert (
-        stream.getvalue()
-        == '127.0.0.1:5000 - "GET /api/webchat/events?mail=[E-MAIL] HTTP/1.1" 200 OK\n'
+    # No address, no session token (the event stream's query), no personal data in a path.
+    assert stream.getvalue() == (
+        '- - "GET /api/webchat/events?… HTTP/1.1" 200 OK\n'
+        '- - "GET /api/console/subjects/[E-MAIL] HTTP/1.1" 404 Not Found\n'
     )
