@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import (
     ActionExecutionRejection,
@@ -261,7 +261,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     async def prometheus_metrics(request: Request) -> Response:
         services: Services = request.app.state.services
         metrics.QUEUE_LENGTH.set(await asyncio.to_thread(_queue_length, services.engine))
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/webhook", tags=["rasa"], summary="Rasa's action webhook")
     async def action_webhook(request: Request) -> JSONResponse:

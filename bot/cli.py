@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
@@ -30,6 +30,7 @@ from bot.app import Services, build_services, create_app, freeze_loaded_objects
 from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
+from bot.logs import UVICORN_LOGGERS, configure_logging, uvicorn_log_config
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.supervisor import supervisor_for
@@ -42,23 +43,6 @@ from knowledge_base.files import read_entries
 from knowledge_base.seed import dump_seed, read_seed
 
 logger = logging.getLogger("loket")
-
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
-
-
-def configure_logging(stream: TextIO) -> None:
-    """Log to the stream, with personal data masked (see `bot.personal_data`)."""
-    handler = logging.StreamHandler(stream)
-    handler.set_name("loket")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    for earlier in [h for h in root.handlers if h.get_name() == "loket"]:
-        root.removeHandler(earlier)  # configured again, as tests of the commands do
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    for noisy in ("httpx", "alembic", "rasa_sdk"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    personal_data.protect_logs()
 
 
 def uvicorn_server(config: uvicorn.Config) -> uvicorn.Server:
@@ -85,6 +69,7 @@ async def _serve(
             host=settings.host,
             port=settings.port,
             log_level="info",
+            log_config=uvicorn_log_config(settings.log_format),
             proxy_headers=True,
             forwarded_allow_ips=settings.forwarded_allow_ips,
         )
@@ -512,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.errors():
             print(f"loket: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
+    if settings.log_format != "text":
+        configure_logging(sys.stderr, settings.log_format)
     if args.command == "run":
         return run(settings, args.socket_fd, args.ready_fd)
     if args.command == "ask":

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.business_hours import BusinessHours
+from bot.logs import LogFormat
 from channels import telegram
 from knowledge_base.thresholds import Thresholds
 
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     )
 
     mode: Literal["development", "production"] = "development"
+    log_format: LogFormat = "text"
+    """`json`: one JSON object per log line, for a log collector."""
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = PROJECT_DIR / "var"

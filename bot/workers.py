@@ -16,12 +16,13 @@ import os
 import socket
 import sys
 import time
+from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy.orm import Session
 
-from bot import sealing
+from bot import metrics, sealing
 from bot.child_process import ChildProcess
 from bot.errors import ServiceUnavailable
 from bot.settings import Settings
@@ -73,6 +74,7 @@ class Worker(ChildProcess):
             "LOKET_RASA_URL": rasa_url,
             "LOKET_MANAGE_RASA": "false",
             "LOKET_WORKERS": "1",
+            metrics.MULTIPROCESS_DIR: str(metrics_dir(settings)),
         }
 
     async def _launch(self) -> asyncio.subprocess.Process:
@@ -129,6 +131,19 @@ async def _read_one_byte(fd: int) -> bytes:
         loop.remove_reader(fd)
 
 
+def metrics_dir(settings: Settings) -> Path:
+    return settings.data_dir / "metrics"
+
+
+def prepare_metrics(settings: Settings) -> None:
+    """An empty folder for the workers' metric files: counting starts again with the service,
+    as it does for one process."""
+    folder = metrics_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
 def prepare_database(settings: Settings) -> None:
     """Migrate the database and import the starter knowledge base into an empty one, once:
     workers doing it at the same moment raced to create the same tables (and would import the
@@ -148,6 +163,7 @@ async def serve_several(settings: Settings) -> None:
     """Start the Rasa processes and the workers; run until cancelled (Ctrl-C, SIGTERM), then
     stop the workers (they finish what is in progress) and after them Rasa."""
     await asyncio.to_thread(prepare_database, settings)
+    prepare_metrics(settings)
     sock = listening_socket(settings.host, settings.port)
     urls = rasa_urls(settings)
     supervisors = [supervisor_for(settings, settings.own_action_url, url) for url in urls]

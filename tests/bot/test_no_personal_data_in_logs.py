@@ -16,7 +16,7 @@ from uvicorn.logging import AccessFormatter
 
 from bot import personal_data, staff
 from bot.app import create_app
-from bot.cli import configure_logging
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.tables import ConversationRow
 from channels.telegram import SECRET_HEADER

@@ -4,6 +4,7 @@ settings it refuses to start with."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from bot.tables import MessageRow
 from tests.e2e.conftest import LOKET, LoketProcess, loket_env, start_loket
@@ -63,6 +64,7 @@ def several(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator[L
         WORKERS,
         rasa_port=two_free_ports(),
         LOKET_RATE_LIMIT_PER_SENDER="1000",
+        LOKET_LOG_FORMAT="json",
         **production_env(schema),
     )
     yield running
@@ -117,6 +119,39 @@ def test_every_message_once_in_order_and_both_rasa_processes_see_the_conversatio
         assert said == expected
         assert resident_texts(several.rasa_url, conversation_id) == expected
         assert resident_texts(second_rasa(several), conversation_id) == expected
+
+
+def inbound_counted(metrics_text: str) -> float:
+    prefix = 'loket_messages_total{channel="webchat",direction="in"} '
+    (line,) = [line for line in metrics_text.splitlines() if line.startswith(prefix)]
+    return float(line.removeprefix(prefix))
+
+
+def test_every_scrape_counts_the_messages_of_all_workers(several: LoketProcess) -> None:
+    engine = create_engine(several.env["LOKET_DATABASE_URL"])
+    with engine.connect() as connection:
+        archived = connection.execute(
+            select(func.count())
+            .select_from(MessageRow)
+            .where(MessageRow.channel == "webchat", MessageRow.direction == "in")
+        ).scalar_one()
+    engine.dispose()
+    assert archived >= 24
+    # New connections each time: the kernel hands them to either worker.
+    scrapes = [httpx.get(f"{several.url}/metrics", timeout=10).text for _ in range(8)]
+    assert [inbound_counted(text) for text in scrapes] == [archived] * 8
+
+
+def test_the_log_is_json_lines_access_lines_included(
+    several: LoketProcess,
+) -> None:
+    lines = [json.loads(line) for line in several.log().splitlines()]
+    serving = [str(line["message"]) for line in lines if "is serving" in str(line["message"])]
+    assert [m.split(" (pid")[0] for m in sorted(serving)] == ["Worker 0", "Worker 1"]
+    access = [line for line in lines if line["logger"] == "uvicorn.access"]
+    assert {"/api/webchat/sessions", "/api/webchat/messages", "/webhook"} <= {
+        line["path"] for line in access
+    }
 
 
 def test_a_killed_worker_is_replaced_while_the_other_serves(several: LoketProcess) -> None:

@@ -1,0 +1,73 @@
+"""`LOKET_LOG_FORMAT=json`: one JSON object per line, personal data masked as in text."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import configure_logging, uvicorn_log_config
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    configure_logging(stream, "json")
+    access = logging.getLogger("uvicorn.access")
+    access_state = (access.level, access.propagate, list(access.handlers))
+    access.handlers.clear()  # as uvicorn leaves it with `log_config=None`
+    access.propagate = True
+    access.setLevel(logging.INFO)
+    yield stream
+    access.level, access.propagate, access.handlers[:] = access_state
+    for handler in [h for h in root.handlers if h.get_name() == "loket"]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_each_record_is_one_json_object_with_personal_data_masked(
+    json_log: io.StringIO,
+) -> None:
+    logger = logging.getLogger("bot.router")
+    logger.info("Bericht van %s over %s", "06-12345678", "paspoort")
+    try:
+        raise ValueError("IBAN NL91ABNA0417164300 klopt niet")
+    except ValueError:
+        logger.exception("Opslaan mislukt")
+    first, second = lines(json_log)
+    assert first["level"] == "INFO"
+    assert first["logger"] == "bot.router"
+    assert first["message"] == "Bericht van [TELEFOON] over paspoort"
+    assert str(first["time"]).endswith("+00:00")
+    assert second["message"] == "Opslaan mislukt"
+    assert "ValueError: IBAN [IBAN] klopt niet" in str(second["exception"])
+    assert "NL91ABNA0417164300" not in json_log.getvalue()
+
+
+def test_an_access_line_has_its_fields_without_address_or_query(json_log: io.StringIO) -> None:
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d',
+        "192.0.2.7:5000",
+        "GET",
+        "/api/webchat/events?token=9f8e7d6c5b4a",
+        "1.1",
+        200,
+    )
+    (line,) = lines(json_log)
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/api/webchat/events?…", 200)
+    assert "192.0.2.7" not in json_log.getvalue()
+    assert "9f8e7d6c5b4a" not in json_log.getvalue()
+
+
+def test_uvicorn_keeps_its_own_handlers_only_for_text() -> None:
+    assert uvicorn_log_config("json") is None
+    assert uvicorn_log_config("text") is not None
