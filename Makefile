@@ -8,6 +8,7 @@ RASA_VENV := .venv-rasa
 PYTHON311 ?= python3.11
 PYTHON310 ?= $(shell scripts/find-python310)
 RASA_MODEL := models/loket.tar.gz
+GLOSSARY := /usr/share/dictd/freedict-nld-eng.dict.dz
 RASA_DATA := config.yml domain.yml credentials.yml $(wildcard data/*.yml data/nlu/*.yml)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -42,7 +43,12 @@ $(RASA_MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name loket --out models
 	@touch $@
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL)
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY)
+
+# FreeDict's Dutch-English dictionary (GPL-2+, from Debian; read, not shipped): the English
+# embedding model also reads Dutch texts word by word in English (knowledge_base/glossary.py).
+$(GLOSSARY):
+	apt-get install -y -qq dict-freedict-nld-eng >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq dict-freedict-nld-eng >/dev/null; }
 
 # Debian's Chromium for the browser tests (Playwright cannot download a browser here).
 browser:

@@ -46,7 +46,13 @@ from channels.base import Channel, ChannelError
 from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
 from channels.whatsapp import WhatsAppChannel
-from knowledge_base.embeddings import Encoder, RecentEncoder, SentenceTransformerEncoder
+from knowledge_base.embeddings import (
+    Encoder,
+    RecentEncoder,
+    SentenceTransformerEncoder,
+    with_glossary,
+)
+from knowledge_base.glossary import load_glossary
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.thresholds import Thresholds
 
@@ -79,7 +85,12 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     engine = sealing.open_database(settings)
     knowledge_base = KnowledgeBase(
         engine,
-        RecentEncoder(encoder or SentenceTransformerEncoder(settings.embedding_model)),
+        RecentEncoder(
+            with_glossary(
+                encoder or SentenceTransformerEncoder(settings.embedding_model),
+                load_glossary(settings.glossary),
+            )
+        ),
         Thresholds(
             settings.kb_answer_threshold,
             settings.kb_answer_gap,

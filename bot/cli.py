@@ -37,9 +37,10 @@ from bot.supervisor import supervisor_for
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
 from knowledge_base import store
-from knowledge_base.embeddings import SentenceTransformerEncoder
+from knowledge_base.embeddings import SentenceTransformerEncoder, with_glossary
 from knowledge_base.entries import Status
 from knowledge_base.files import read_entries
+from knowledge_base.glossary import load_glossary
 from knowledge_base.seed import dump_seed, read_seed
 
 logger = logging.getLogger("loket")
@@ -307,7 +308,9 @@ def telegram_set_webhook(settings: Settings) -> int:
 
 
 def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
-    encoder = SentenceTransformerEncoder(settings.embedding_model)
+    encoder = with_glossary(
+        SentenceTransformerEncoder(settings.embedding_model), load_glossary(settings.glossary)
+    )
     seed = read_seed(settings.kb_seed_file)
     queries = [
         q

@@ -59,7 +59,13 @@ def configure_logging(stream: TextIO, log_format: LogFormat = "text") -> None:
     personal_data.protect_logs()
 
 
-def uvicorn_log_config(log_format: LogFormat) -> dict[str, Any] | None:
+def uvicorn_log_config(log_format: LogFormat) -> dict[str, Any]:
     """uvicorn's own logging set-up for `uvicorn.Config(log_config=...)`: its default handlers
-    for text; none for JSON, so that its records reach the JSON handler on the root logger."""
-    return None if log_format == "json" else LOGGING_CONFIG
+    for text; for JSON none, and its records go on to the JSON handler on the root logger."""
+    if log_format == "text":
+        return LOGGING_CONFIG
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "loggers": {name: {"handlers": [], "propagate": True} for name in UVICORN_LOGGERS},
+    }

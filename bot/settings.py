@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.business_hours import BusinessHours
 from bot.logs import LogFormat
 from channels import telegram
+from knowledge_base.glossary import FREEDICT_NLD_ENG
 from knowledge_base.thresholds import Thresholds
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
@@ -73,6 +74,9 @@ class Settings(BaseSettings):
 
     embedding_model: str = ""
     """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
+    glossary: Path | None = FREEDICT_NLD_ENG
+    """A Dutch-English dictionary (FreeDict, dictd format): the English model also reads each
+    text word by word in English. Empty turns it off, as for a multilingual model."""
 
     kb_answer_threshold: float = Thresholds.answer
     kb_answer_gap: float = Thresholds.answer_gap
@@ -257,6 +261,11 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("glossary", mode="before")
+    @classmethod
+    def _off_when_empty(cls, value: object) -> object:
+        return None if value in ("", None) else value
 
     @property
     def retention_days(self) -> dict[str, int]:

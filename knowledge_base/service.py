@@ -20,6 +20,7 @@ from knowledge_base.embeddings import (
 from knowledge_base.entries import Decision, Status
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
+from knowledge_base.text import stems
 from knowledge_base.thresholds import Thresholds
 from knowledge_base.vectors import StoredVectors
 
@@ -121,7 +122,8 @@ class KnowledgeBase:
     def decide(self, question: str, topic: str | None = None) -> Decision:
         """The entry to answer with, or none when no entry is a strong enough match."""
         candidates = self._index.search(question, topic=topic)
-        if candidates and self.thresholds.answers(candidates):
+        terse = len(set(stems(question, "nl"))) <= 1
+        if candidates and self.thresholds.answers(candidates, terse):
             return Decision(answer=candidates[0], candidates=candidates)
-        alternatives = self.thresholds.alternatives(candidates)
+        alternatives = self.thresholds.alternatives(candidates, terse)
         return Decision(answer=None, candidates=candidates, alternatives=alternatives)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import logging.config
 from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import configure_logging, uvicorn_log_config
+from bot.logs import UVICORN_LOGGERS, configure_logging, uvicorn_log_config
 
 
 @pytest.fixture
@@ -18,13 +19,13 @@ def json_log() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     level = root.level
     configure_logging(stream, "json")
-    access = logging.getLogger("uvicorn.access")
-    access_state = (access.level, access.propagate, list(access.handlers))
-    access.handlers.clear()  # as uvicorn leaves it with `log_config=None`
-    access.propagate = True
-    access.setLevel(logging.INFO)
+    uvicorns = [logging.getLogger(name) for name in UVICORN_LOGGERS]
+    before = [(u.level, u.propagate, list(u.handlers)) for u in uvicorns]
+    logging.config.dictConfig(uvicorn_log_config("json"))  # as `loket run` has uvicorn do
+    logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     yield stream
-    access.level, access.propagate, access.handlers[:] = access_state
+    for logger, (level, propagate, handlers) in zip(uvicorns, before, strict=True):
+        logger.level, logger.propagate, logger.handlers[:] = level, propagate, handlers
     for handler in [h for h in root.handlers if h.get_name() == "loket"]:
         root.removeHandler(handler)
     root.setLevel(level)
@@ -69,5 +70,5 @@ def test_an_access_line_has_its_fields_without_address_or_query(json_log: io.Str
 
 
 def test_uvicorn_keeps_its_own_handlers_only_for_text() -> None:
-    assert uvicorn_log_config("json") is None
-    assert uvicorn_log_config("text") is not None
+    assert uvicorn_log_config("text")["handlers"]
+    assert "handlers" not in uvicorn_log_config("json")

@@ -106,13 +106,17 @@ def test_once_the_hold_is_lifted_erasure_takes_the_rest_the_law_allows(
     assert len(access["destroyed"]) == 2
 
 
+def set_state(engine: Engine, conversation_id: str, state: str) -> None:
+    with Session(engine) as session, session.begin():
+        row = session.get(ConversationRow, conversation_id)
+        assert row is not None
+        row.state = state
+
+
 def test_a_conversation_open_with_the_team_is_erased_only_once_it_is_closed(
     engine: Engine, conversations: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Session(engine) as session, session.begin():
-        row = session.get(ConversationRow, conversations["bot"])
-        assert row is not None
-        row.state = "agent"
+    set_state(engine, conversations["bot"], "agent")
     assert main(["archive", "subject", "erase", *SUBJECT, "--json"]) == 0
     erasure = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert erasure["erased"] == []
@@ -120,10 +124,7 @@ def test_a_conversation_open_with_the_team_is_erased_only_once_it_is_closed(
         "open with the team: erasable once it is closed"
     ]
 
-    with Session(engine) as session, session.begin():
-        row = session.get(ConversationRow, conversations["bot"])
-        assert row is not None
-        row.state = "closed"
+    set_state(engine, conversations["bot"], "closed")
     assert main(["archive", "subject", "erase", *SUBJECT, "--json"]) == 0
     erasure = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert erasure["erased"] == [conversations["bot"]]

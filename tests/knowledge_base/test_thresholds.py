@@ -33,3 +33,12 @@ def test_when_the_best_candidate_is_the_answer(
 ) -> None:
     assert THRESHOLDS.answers(candidates(*scores)) is answered
     assert len(THRESHOLDS.alternatives(candidates(*scores))) == offered
+
+
+def test_a_one_word_question_needs_a_clear_lead() -> None:
+    """ "Paspoort" matches every passport entry: a small lead is a choice, not the answer."""
+    close = candidates(0.77, 0.70, 0.68)
+    assert THRESHOLDS.answers(close)
+    assert not THRESHOLDS.answers(close, terse=True)
+    assert len(THRESHOLDS.alternatives(close, terse=True)) == 3
+    assert THRESHOLDS.answers(candidates(0.77, 0.60), terse=True)
