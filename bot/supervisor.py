@@ -99,7 +99,7 @@ class RasaSupervisor(ChildProcess):
         self.endpoints, self._secrets = rasa_endpoints(
             action_url, tracker_store_url, lock_store_url
         )
-        super().__init__(f"Rasa on port {self.port}")
+        super().__init__("Rasa")
 
     @property
     def port(self) -> int:
