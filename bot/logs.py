@@ -31,10 +31,9 @@ class JsonFormatter(logging.Formatter):
             "pid": record.process,
             "message": record.getMessage(),
         }
-        access = record.args if record.name == "uvicorn.access" else None
-        if isinstance(access, tuple) and len(access) == 5:
-            _client, method, path, _version, status = access
-            line |= {"method": method, "path": path, "status": status}
+        access = personal_data.AccessLine.of(record)
+        if access is not None:
+            line |= {"method": access.method, "path": access.path, "status": access.status}
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 Kind = Literal["email", "iban", "phone", "postcode", "bsn"]
 
@@ -127,17 +127,31 @@ def mask(text: str) -> str:
     return "".join(parts)
 
 
-def _access_fields(args: tuple[object, ...]) -> tuple[object, ...]:
-    """uvicorn's access formatter takes its fields from the arguments (client address, method,
-    path with query, HTTP version, status): keep them arguments, without the resident's IP
-    address and without the query, which holds the web chat's session token on the event
-    stream (`/events?token=...`)."""
-    if len(args) != 5:
-        return tuple(mask(a) if isinstance(a, str) else a for a in args)
-    _client, method, path, version, status = args
-    if isinstance(path, str) and "?" in path:
-        path = path.split("?", 1)[0] + "?…"
-    return ("-", method, mask(path) if isinstance(path, str) else path, version, status)
+class AccessLine(NamedTuple):
+    """The arguments of one of uvicorn's access log records, in uvicorn's order."""
+
+    client: object
+    method: object
+    path: object
+    version: object
+    status: object
+
+    @classmethod
+    def of(cls, record: logging.LogRecord) -> AccessLine | None:
+        args = record.args
+        if record.name != "uvicorn.access" or not isinstance(args, tuple) or len(args) != 5:
+            return None
+        return cls(*args)
+
+
+def _access_fields(line: AccessLine) -> AccessLine:
+    """uvicorn's access formatter takes its fields from the arguments: keep them arguments,
+    without the resident's IP address and without the query, which holds the web chat's
+    session token on the event stream (`/events?token=...`)."""
+    path = line.path
+    if isinstance(path, str):
+        path = mask(path.split("?", 1)[0] + "?…" if "?" in path else path)
+    return line._replace(client="-", path=path)
 
 
 class PersonalDataFilter(logging.Filter):
@@ -145,8 +159,9 @@ class PersonalDataFilter(logging.Filter):
     text of its exception and stack, so a handler with this filter never writes any."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
-            record.args = _access_fields(record.args)
+        access = AccessLine.of(record)
+        if access is not None:
+            record.args = tuple(_access_fields(access))
             return True
         try:
             message = record.getMessage()
