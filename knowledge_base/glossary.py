@@ -45,9 +45,54 @@ FUNCTION_WORDS: Final = {
     "krijgen": "get", "doe": "do", "doen": "do", "gaat": "goes", "ga": "go", "meer": "more",
     "wel": "indeed", "zo": "so", "hier": "here", "daar": "there", "iets": "something",
     "iemand": "someone", "alles": "everything", "nodig": "needed", "kwijt": "lost",
-    "aanvragen": "apply", "aanvraag": "application", "vraag": "question",
+    "aanvragen": "apply", "aanvraag": "application", "vraag": "question", "nieuw": "new",
+    "nieuwe": "new", "ander": "other", "andere": "other", "anderen": "others", "eigen": "own",
+    "zich": "themselves", "me": "me", "mij": "me", "jou": "you", "hen": "them", "hun": "their",
+    "mee": "with", "zit": "is", "mogen": "may", "kunnen": "can", "willen": "want",
+    "zal": "will", "zullen": "will", "werd": "was", "waren": "were", "alle": "all",
+    "veel": "many", "elke": "every", "echt": "really", "graag": "please", "toch": "still",
+    "even": "just", "eens": "once", "hoeveel": "how much", "lang": "long", "vanaf": "from",
+    "tijdens": "during", "sinds": "since", "tegen": "against", "via": "via",
 }  # fmt: skip
 """Words whose dictionary entry starts with another sense than the one residents mean."""
+
+MUNICIPAL_WORDS: Final = {
+    "gemeente": "municipality", "gemeentehuis": "town hall", "stadhuis": "town hall",
+    "huur": "rent", "huren": "rent", "toeslag": "allowance", "afval": "waste",
+    "vuilnis": "garbage", "ophalen": "collect", "halen": "get", "gegevens": "data",
+    "uittreksel": "extract", "legitimeren": "identify", "verlopen": "expire",
+    "aangifte": "report", "melden": "report", "melding": "report", "uitkering": "benefit",
+    "bijstand": "welfare", "wachtlijst": "waiting list", "verzetten": "move",
+    "afsluiten": "take out", "zetten": "put", "lenen": "lend", "wet": "law", "tekst": "text",
+    "zoeken": "search", "opzoeken": "look up", "document": "document", "stemmen": "vote",
+    "stem": "vote", "verkiezing": "election", "verkiezingen": "elections",
+    "identiteitskaart": "identity card", "ontvangen": "receive", "burger": "citizen",
+    "doorgeven": "pass on", "overledene": "deceased", "bedrijf": "business",
+    "woning": "home", "geboorteakte": "birth certificate", "akte": "certificate",
+    "trouwen": "marry", "bezwaar": "objection", "ondernemer": "entrepreneur",
+    "afspraak": "appointment", "loket": "desk", "balie": "desk",
+    "openingstijden": "opening hours", "straat": "street", "stoep": "pavement",
+    "overheid": "government", "rijksoverheid": "central government",
+    "medewerker": "employee", "verhuizing": "move", "inschrijven": "register",
+    "inschrijving": "registration", "formulier": "form", "kosten": "costs", "betalen": "pay",
+    "wachten": "wait", "geldig": "valid", "verlengen": "renew",
+    "buitenland": "abroad", "reizen": "travel", "rijbewijs": "driving licence",
+    "parkeervergunning": "parking permit", "vergunning": "permit", "aanvrager": "applicant",
+    "uitleg": "explanation", "regelen": "arrange", "zaken": "matters", "inloggen": "log in",
+    "persoonsgegevens": "personal data", "bevolkingsregister": "population register",
+    "kost": "costs", "zak": "bag", "zakken": "bags", "indienen": "submit",
+    "grofvuil": "bulky waste", "legen": "empty", "ophaaldag": "collection day",
+}  # fmt: skip
+"""Words of a municipality's counter whose dictionary entry starts with another sense
+("gemeente": community, "afspraak": accommodation, "huur": hire)."""
+
+_SEPARABLE_PREFIXES: Final = (
+    "aan", "af", "bij", "door", "in", "mee", "na", "om", "onder", "op", "over", "terug",
+    "toe", "uit", "vast", "voor", "weg",
+)  # fmt: skip
+
+_RULES_VERSION: Final = "2"
+"""Change it when the way a word is found changes (`_word`, `_base_forms`)."""
 
 _HEADWORD = re.compile(r"^(\S[^/]*?) /[^/]*/$")
 _SENSE_NUMBER = re.compile(r"^\d+\.\s*")
@@ -61,9 +106,12 @@ class Glossary:
         self._stems: dict[str, str] = {}
         for word, english in translations.items():
             self._stems.setdefault(self._stemmer.stemWord(word), english)
-        self.digest = (
-            digest or hashlib.sha256(repr(sorted(translations.items())).encode()).hexdigest()
-        )
+        # The stored vectors of the entries' texts are keyed by this: it names all that makes
+        # a text's English, the dictionary and our own words and rules.
+        made_of = hashlib.sha256(_RULES_VERSION.encode())
+        made_of.update(digest.encode() or repr(sorted(translations.items())).encode())
+        made_of.update(repr(sorted({**FUNCTION_WORDS, **MUNICIPAL_WORDS}.items())).encode())
+        self.digest = made_of.hexdigest()
         self._cached_word: Callable[[str], str] = lru_cache(maxsize=65_536)(self._word)
 
     def __len__(self) -> int:
@@ -90,35 +138,75 @@ class Glossary:
                 headword = None  # the first sense's first word only
         return cls(translations, hashlib.sha256(raw).hexdigest())
 
+    def _known(self, word: str) -> str | None:
+        return FUNCTION_WORDS.get(word) or MUNICIPAL_WORDS.get(word) or self._words.get(word)
+
+    def _inflected(self, word: str) -> str | None:
+        """The English of a word or of the word it is a form of."""
+        return next(filter(None, map(self._known, (word, *_base_forms(word)))), None)
+
     def _word(self, word: str) -> str:
-        if word in FUNCTION_WORDS:
-            return FUNCTION_WORDS[word]
-        if word in self._words:
-            return self._words[word]
+        if english := self._inflected(word):
+            return english
         stem = self._stemmer.stemWord(word)
         if stem in self._stems:
             return self._stems[stem]
         for split in range(len(word) - 3, 2, -1):  # a compound: the longest known first part
             head, tail = word[:split], word[split:]
-            if head.endswith("s") and head[:-1] in self._words:
-                head = head[:-1]
-            elif (verb := _infinitive(head)) in self._words:  # "parkeer" of "parkeren"
-                head = verb
-            if head in self._words:
-                rest = self._words.get(tail) or self._stems.get(self._stemmer.stemWord(tail))
+            heads = [head, *_infinitives(head)] + ([head[:-1]] if head.endswith("s") else [])
+            first = next(filter(None, map(self._known, heads)), None)
+            if first:
+                rest = self._inflected(tail) or self._stems.get(self._stemmer.stemWord(tail))
                 if rest:
-                    return f"{self._words[head]} {rest}"
+                    return f"{first} {rest}"
         return word
 
     def english(self, text: str) -> str:
         return " ".join(self._cached_word(word) for word in words(text))
 
 
-def _infinitive(stem: str) -> str:
-    """The infinitive of a verb's stem as it starts a compound: "parkeer" -> "parkeren"."""
+def _infinitives(stem: str) -> list[str]:
+    """The infinitives a verb's stem can have: "parkeer" -> "parkeren", "schaf" -> "schaffen",
+    "verhuis" -> "verhuizen", "haal" -> "halen"."""
+    forms = [stem + "en"]
     if len(stem) > 3 and stem[-2] == stem[-3] and stem[-2] in "aeou":
-        return stem[:-2] + stem[-1] + "en"  # an open syllable spells one vowel
-    return stem + "en"
+        stem = stem[:-2] + stem[-1]  # an open syllable spells one vowel
+        forms.insert(0, stem + "en")
+    elif len(stem) > 2 and stem[-2] in "aeiou" and stem[-3] not in "aeiou":
+        forms.append(stem + stem[-1] + "en")  # a short vowel: the consonant doubles
+    if stem.endswith(("s", "f")):
+        forms.append(stem[:-1] + {"s": "z", "f": "v"}[stem[-1]] + "en")
+    return forms
+
+
+def _base_forms(word: str) -> list[str]:
+    """What an inflected word can come from, most likely first: a plural's singular, an
+    adjective's plain form, a verb form's or past participle's infinitive ("kinderen" -> "kind",
+    "nieuwe" -> "nieuw", "woont" -> "wonen", "opgehaald" -> "ophalen")."""
+    forms: list[str] = []
+    if word.endswith("eren") and len(word) > 6:
+        forms.append(word[:-4])
+    if word.endswith("en") and len(word) > 4:
+        base = word[:-2]
+        forms.append(base)
+        if base[-1] == base[-2]:
+            forms.append(base[:-1])  # "bommen" -> "bom"
+        elif len(base) > 2 and base[-2] in "aeou" and base[-3] not in "aeiou":
+            forms.append(base[:-1] + base[-2] + base[-1])  # "straten" -> "straat"
+    if word.endswith(("s", "e")) and len(word) > 3:
+        forms.append(word[:-1])
+    if word.endswith(("t", "d")) and len(word) > 3:
+        forms += _infinitives(word[:-1])  # "woont" -> "wonen", "gebeurd" -> "gebeuren"
+    prefix = next((p for p in _SEPARABLE_PREFIXES if word.startswith(p + "ge")), "")
+    rest = word[len(prefix) :]
+    if rest.startswith("ge") and len(rest) > 5:
+        participle = rest[2:]
+        if participle.endswith(("d", "t")):
+            for stem in (participle[:-1], participle):  # "gehaald" -> "haal", "gemeld" -> "meld"
+                forms += [prefix + verb for verb in _infinitives(stem)]
+        elif participle.endswith("en"):
+            forms.append(prefix + participle)  # "gegeven" -> "geven"
+    return forms
 
 
 @cache

@@ -27,6 +27,18 @@ aanvragen /anvraɣə/
 apply for
 kĳken /kɛikə/
 look
+klok /klɔk/
+clock (timepiece), bell
+kind /kɪnt/
+child
+maken /makə/
+make
+schaffen /sxɑfə/
+procure
+melden /mɛldə/
+advertise
+straat /strat/
+strait
 """
 
 
@@ -40,15 +52,17 @@ def glossary(tmp_path: Path) -> Glossary:
 def test_reads_the_first_translation_of_each_headword(glossary: Glossary) -> None:
     assert glossary.english("paspoort") == "passport"
     assert glossary.english("pas") == "pass"
-    assert glossary.english("vergunning") == "licence"  # the note in brackets left out
+    assert glossary.english("klok") == "clock"  # the note in brackets left out
     assert glossary.english("kijken") == "look"  # the dictionary's "ĳ" is "ij"
 
 
 def test_function_words_stems_compounds_and_unknown_words(glossary: Glossary) -> None:
-    assert glossary.english("Hoe vraag ik een paspoort aan?") == "how question i a passport on"
+    assert glossary.english("Hoe vraag ik een nieuw paspoort aan?") == (
+        "how question i a new passport on"
+    )
     assert glossary.english("paspoorten") == "passport"  # by its stem
-    assert glossary.english("parkeervergunning") == "park licence"  # a verb's stem + a noun
-    assert glossary.english("grofvuil") == "grofvuil"
+    assert glossary.english("parkeerklok") == "park clock"  # a verb's stem + a noun
+    assert glossary.english("wadlopen") == "wadlopen"  # unknown: left as it is
 
 
 def test_the_installed_dictionary() -> None:
@@ -57,6 +71,34 @@ def test_the_installed_dictionary() -> None:
     assert installed is not None
     assert len(installed) > 15_000
     assert installed.english("mijn paspoort is kwijt") == "my passport is lost"
+
+
+def test_inflected_words_are_found_by_the_word_they_are_a_form_of(glossary: Glossary) -> None:
+    assert glossary.english("kinderen") == "child"  # a plural in -eren
+    assert glossary.english("paspoorten") == "passport"
+    assert glossary.english("aangevraagd") == "apply"  # a participle of a separable verb
+    assert glossary.english("gemaakt") == "make"  # "maak": an open syllable, one vowel
+    assert glossary.english("geschaft") == "procure"  # "schaf": a short vowel, two consonants
+    assert glossary.english("kijkt") == "look"  # a verb form
+
+
+def test_a_municipality_s_words_in_the_sense_a_municipality_means(glossary: Glossary) -> None:
+    """The dictionary's first sense is the everyday one: "melden" advertises, a "straat" is a
+    strait, and "gemeente" a community."""
+    assert glossary.english("gemeld") == "report"
+    assert glossary.english("de straten van de gemeente") == "the street of the municipality"
+    assert glossary.english("vuilniszakken") == "garbage bags"  # a compound of our own words
+
+
+def test_the_digest_names_our_own_words_and_rules_too(tmp_path: Path) -> None:
+    """The entries' vectors are stored under it: when our own words change, the English of a
+    text changes, and the stored vectors must not be used."""
+    digests = set()
+    for own in ({"klok": "clock"}, {"klok": "bell"}):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("knowledge_base.glossary.MUNICIPAL_WORDS", own)
+            digests.add(Glossary({"paspoort": "passport"}, "same dictionary").digest)
+    assert len(digests) == 2
 
 
 def test_no_glossary_where_there_is_no_file_or_it_is_turned_off(tmp_path: Path) -> None:

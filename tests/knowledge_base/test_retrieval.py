@@ -3,10 +3,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
+import torch
 
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
-from knowledge_base.retrieval import TOPIC_BOOST, HybridIndex
+from knowledge_base.retrieval import _ROUGH_ERROR, TOPIC_BOOST, HybridIndex, _rough
 from tests.knowledge_base.conftest import make_entry
 
 
@@ -122,3 +124,21 @@ def test_residents_words_find_the_entry_in_official_words(encoder: Encoder) -> N
     index = HybridIndex(encoder, entries)
     assert index.search("mn id kaart is gescheurd, is die nog geldig")[0].entry.id == ("beschadigd")
     assert index.search("I lost my ID card")[0].entry.id == "kwijt"
+
+
+@pytest.mark.parametrize("width", [384, 768])
+def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(width: int) -> None:
+    """The first pass ranks by float16 similarities; an entry can only be left off the exact
+    pass if torch keeps them within _ROUGH_ERROR. Vectors of one sign are the worst case for a
+    sum kept in float16, and sentence vectors share a common direction."""
+    rng = np.random.default_rng(width)
+    shared = rng.standard_normal(width)
+    for vectors in (
+        np.abs(rng.standard_normal((4000, width))),
+        rng.standard_normal((4000, width)) + shared,
+    ):
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        query = vectors[7].astype(np.float32)
+        exact = vectors @ vectors[7]
+        rough = torch.mv(_rough(vectors.astype(np.float32)), _rough(query)).float().numpy()
+        assert np.abs(rough - exact).max() <= _ROUGH_ERROR
