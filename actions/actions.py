@@ -25,6 +25,8 @@ from knowledge_base.text import LANGUAGES, Language, detect_language
 METADATA_KEY: Final = "loket"
 MISUNDERSTOOD: Final = ("dont_know", "choices")
 """Outcomes of a reply that mean the bot did not understand the resident."""
+OUT_OF_SCOPE: Final = "out_of_scope"
+"""The intent of a message about something else than the municipality ("is de Ikea open")."""
 LEADS: Final = {"repeated": "misunderstood", "not_helpful": "misunderstood"}
 """Reasons that share the opening line of another reason's handoff text."""
 
@@ -243,11 +245,11 @@ class ActionAnswerQuestion(LoketAction):
         question = (tracker.latest_message or {}).get("text") or ""
         intent = intent_of(tracker)["name"]
         # Embedding a query takes tens of milliseconds of CPU: keep it off the event loop.
-        decision = await asyncio.to_thread(self._knowledge_base.decide, question, intent)
+        decision = await asyncio.to_thread(
+            self._knowledge_base.decide, question, intent, intent == OUT_OF_SCOPE
+        )
         candidates = [kb_entry_payload(c) for c in decision.candidates]
-        # Offering choices to a message Rasa finds out of scope ("what's the weather") would
-        # only puzzle the resident.
-        if decision.answer is None and decision.alternatives and intent != "out_of_scope":
+        if decision.answer is None and decision.alternatives:
             questions = [c.entry.question_in(language) for c in decision.alternatives]
             self.reply(
                 dispatcher,

@@ -68,8 +68,10 @@ class RasaClient:
         return self._http
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.close()
+        """Close the connections; a later call opens new ones (in the loop it runs in)."""
+        http, self._http = self._http, None
+        if http is not None:
+            await http.close()
 
     async def _post(self, path: str, body: dict[str, Any], **params: str) -> Any:
         try:

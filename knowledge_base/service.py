@@ -119,11 +119,12 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self._index)
 
-    def decide(self, question: str, topic: str | None = None) -> Decision:
-        """The entry to answer with, or none when no entry is a strong enough match."""
+    def decide(self, question: str, topic: str | None = None, doubted: bool = False) -> Decision:
+        """The entry to answer with, or none when no entry is a strong enough match.
+        `doubted`: the NLU finds the question out of scope."""
         candidates = self._index.search(question, topic=topic)
         terse = len(set(stems(question, "nl"))) <= 1
-        if candidates and self.thresholds.answers(candidates, terse):
+        if candidates and self.thresholds.answers(candidates, terse, doubted):
             return Decision(answer=candidates[0], candidates=candidates)
-        alternatives = self.thresholds.alternatives(candidates, terse)
+        alternatives = self.thresholds.alternatives(candidates, terse, doubted)
         return Decision(answer=None, candidates=candidates, alternatives=alternatives)

@@ -130,6 +130,23 @@ async def test_no_choices_for_what_is_out_of_scope(executor: ActionExecutor) -> 
     assert "geen goed antwoord" in text
 
 
+async def test_what_is_out_of_scope_is_answered_only_on_a_strong_clear_match(
+    executor: ActionExecutor,
+) -> None:
+    """An essay question resembles the entry on moving here from abroad: a fair match, which
+    a question would get as its answer, but not a message the NLU finds out of scope."""
+    question = "hoe schrijf ik een betoog voor nederlands"
+    _, asked = await run(
+        executor, action_call("action_answer_question", question, "ask_question", "nl")
+    )
+    assert asked["kb_entry"] is not None
+    _, doubted = await run(
+        executor, action_call("action_answer_question", question, "out_of_scope", "nl")
+    )
+    assert doubted["kb_entry"] is None
+    assert doubted["outcome"] == "dont_know"
+
+
 async def test_suicidal_thoughts_get_113_at_once_whatever_the_intent(
     executor: ActionExecutor,
 ) -> None:

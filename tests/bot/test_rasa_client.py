@@ -69,3 +69,12 @@ async def test_unreachable_rasa_is_a_clear_error() -> None:
             await client.send("someone", "hallo", {})
     finally:
         await client.aclose()
+
+
+async def test_a_closed_client_opens_new_connections_when_used_again() -> None:
+    client = RasaClient("http://127.0.0.1:9", timeout=2.0)
+    await client.aclose()  # before any use: nothing to close
+    assert not await client.is_ready()
+    await client.aclose()
+    assert not await client.is_ready()  # not "Session is closed"
+    await client.aclose()

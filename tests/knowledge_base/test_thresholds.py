@@ -42,3 +42,14 @@ def test_a_one_word_question_needs_a_clear_lead() -> None:
     assert not THRESHOLDS.answers(close, terse=True)
     assert len(THRESHOLDS.alternatives(close, terse=True)) == 3
     assert THRESHOLDS.answers(candidates(0.77, 0.60), terse=True)
+
+
+def test_a_message_the_nlu_finds_out_of_scope_needs_a_strong_clear_match() -> None:
+    """ "Tot hoe laat is de Kruidvat open" resembles the town hall's opening hours."""
+    fair = candidates(0.52, 0.30)
+    assert THRESHOLDS.answers(fair)
+    assert not THRESHOLDS.answers(fair, doubted=True)
+    assert THRESHOLDS.answers(candidates(0.65, 0.45), doubted=True)
+    assert not THRESHOLDS.answers(candidates(0.65, 0.60), doubted=True)  # strong, not clear
+    assert THRESHOLDS.alternatives(candidates(0.48, 0.40)) != []
+    assert THRESHOLDS.alternatives(candidates(0.48, 0.40), doubted=True) == []
