@@ -87,7 +87,10 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         engine,
         RecentEncoder(
             with_glossary(
-                encoder or SentenceTransformerEncoder(settings.embedding_model),
+                encoder
+                or SentenceTransformerEncoder(
+                    settings.embedding_model, settings.embedding_precision
+                ),
                 load_glossary(settings.glossary),
             )
         ),
@@ -96,6 +99,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
             settings.kb_answer_gap,
             settings.kb_clear_threshold,
             settings.kb_clear_margin,
+            settings.kb_doubted_threshold,
         ),
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)

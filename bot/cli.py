@@ -309,7 +309,8 @@ def telegram_set_webhook(settings: Settings) -> int:
 
 def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
     encoder = with_glossary(
-        SentenceTransformerEncoder(settings.embedding_model), load_glossary(settings.glossary)
+        SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision),
+        load_glossary(settings.glossary),
     )
     seed = read_seed(settings.kb_seed_file)
     queries = [

@@ -9,7 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,31 @@ Vector = npt.NDArray[np.float32]
 
 _ENCODING = "normalized float32, v1"
 """Part of every model identity: change it when `encode` changes what it returns."""
+
+
+Precision = Literal["auto", "float32", "bfloat16"]
+
+_BFLOAT16_CPU_FLAGS: Final = frozenset({"avx512_bf16", "amx_bf16"})
+"""x86 instructions that compute in bfloat16; without them torch emulates it, slowly."""
+
+
+def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU computes in bfloat16 itself (read from Linux's /proc/cpuinfo)."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return False
+    return any(
+        _BFLOAT16_CPU_FLAGS & set(line.split(":", 1)[1].split())
+        for line in text.splitlines()
+        if line.startswith("flags")
+    )
+
+
+def resolve_precision(precision: Precision) -> Literal["float32", "bfloat16"]:
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "float32"
+    return precision
 
 
 class Encoder(Protocol):
@@ -56,9 +81,14 @@ def bundled_model_path() -> Path:
 
 
 class SentenceTransformerEncoder:
-    """A sentence-transformers model: the bundled all-MiniLM-L6-v2 unless configured otherwise."""
+    """A sentence-transformers model: the bundled all-MiniLM-L6-v2 unless configured otherwise.
 
-    def __init__(self, model: str = "") -> None:
+    In bfloat16 (`precision`; by default where the CPU computes in it) a query of the bundled
+    model took 18-20 ms instead of 28-29 ms, and its vectors stayed within a cosine of 0.9999
+    of float32's: similarities moved by 0.0008 on average, at most 0.004 (measured on 150
+    residents' questions)."""
+
+    def __init__(self, model: str = "", precision: Precision = "auto") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -75,6 +105,9 @@ class SentenceTransformerEncoder:
         location = model or str(bundled_model_path())
         logger.info("Loading embedding model from %s", location)
         self._model = SentenceTransformer(location, device="cpu")
+        self.precision = resolve_precision(precision)
+        if self.precision == "bfloat16":
+            self._model.to(torch.bfloat16)
         self.model_identity = self._identity(location)
 
     def _identity(self, location: str) -> str:
@@ -82,6 +115,8 @@ class SentenceTransformerEncoder:
         same name with other weights, never gets the vectors stored for this one."""
         digest = hashlib.sha256(_ENCODING.encode())
         digest.update(f"{self._model.max_seq_length}".encode())
+        if self.precision != "float32":  # float32's identity stays what it was before
+            digest.update(self.precision.encode())
         for module in self._model:
             digest.update(type(module).__name__.encode())
             config = getattr(module, "get_config_dict", None)
@@ -89,9 +124,11 @@ class SentenceTransformerEncoder:
                 digest.update(repr(sorted(config().items())).encode())
         for name, tensor in self._model.state_dict().items():
             digest.update(name.encode())
-            digest.update(tensor.detach().cpu().numpy().tobytes())
+            digest.update(tensor.detach().cpu().float().numpy().tobytes())
         identity = digest.hexdigest()
-        logger.info("Embedding model %s has identity %s", location, identity[:12])
+        logger.info(
+            "Embedding model %s in %s has identity %s", location, self.precision, identity[:12]
+        )
         return identity
 
     def encode(self, texts: Sequence[str]) -> Vectors:
@@ -102,7 +139,10 @@ class SentenceTransformerEncoder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        # Made unit length again in float32: in bfloat16 a norm is only good to 1 in 256.
+        vectors = np.asarray(vectors, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 class CachingEncoder:
