@@ -95,11 +95,11 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
             )
         ),
         Thresholds(
-            settings.kb_answer_threshold,
-            settings.kb_answer_gap,
-            settings.kb_clear_threshold,
-            settings.kb_clear_margin,
-            settings.kb_doubted_threshold,
+            answer=settings.kb_answer_threshold,
+            answer_gap=settings.kb_answer_gap,
+            clear=settings.kb_clear_threshold,
+            margin=settings.kb_clear_margin,
+            doubted=settings.kb_doubted_threshold,
         ),
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)

@@ -113,6 +113,8 @@ class SentenceTransformerEncoder:
     def _identity(self, location: str) -> str:
         """A digest of the model's weights and make-up, not of its name: another model, or the
         same name with other weights, never gets the vectors stored for this one."""
+        import torch
+
         digest = hashlib.sha256(_ENCODING.encode())
         digest.update(f"{self._model.max_seq_length}".encode())
         if self.precision != "float32":  # float32's identity stays what it was before
@@ -124,7 +126,9 @@ class SentenceTransformerEncoder:
                 digest.update(repr(sorted(config().items())).encode())
         for name, tensor in self._model.state_dict().items():
             digest.update(name.encode())
-            digest.update(tensor.detach().cpu().float().numpy().tobytes())
+            if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16
+                tensor = tensor.float()
+            digest.update(tensor.detach().cpu().numpy().tobytes())
         identity = digest.hexdigest()
         logger.info(
             "Embedding model %s in %s has identity %s", location, self.precision, identity[:12]

@@ -108,9 +108,10 @@ class Glossary:
             self._stems.setdefault(self._stemmer.stemWord(word), english)
         # The stored vectors of the entries' texts are keyed by this: it names all that makes
         # a text's English, the dictionary and our own words and rules.
+        self._own = {**MUNICIPAL_WORDS, **FUNCTION_WORDS}
         made_of = hashlib.sha256(_RULES_VERSION.encode())
         made_of.update(digest.encode() or repr(sorted(translations.items())).encode())
-        made_of.update(repr(sorted({**FUNCTION_WORDS, **MUNICIPAL_WORDS}.items())).encode())
+        made_of.update(repr(sorted(self._own.items())).encode())
         self.digest = made_of.hexdigest()
         self._cached_word: Callable[[str], str] = lru_cache(maxsize=65_536)(self._word)
 
@@ -139,7 +140,7 @@ class Glossary:
         return cls(translations, hashlib.sha256(raw).hexdigest())
 
     def _known(self, word: str) -> str | None:
-        return FUNCTION_WORDS.get(word) or MUNICIPAL_WORDS.get(word) or self._words.get(word)
+        return self._own.get(word) or self._words.get(word)
 
     def _inflected(self, word: str) -> str | None:
         """The English of a word or of the word it is a form of."""
