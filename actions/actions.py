@@ -4,7 +4,7 @@ knowledge-base entry and version, a handoff) as a custom payload, which loket ar
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from rasa_sdk import Action, Tracker
@@ -18,7 +18,8 @@ from actions.escalation import (
     escalation,
 )
 from actions.texts import TEXTS
-from knowledge_base.entries import Candidate, Decision, render
+from knowledge_base.entries import Candidate, Decision, Entry, render
+from knowledge_base.notices import Notice
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.text import LANGUAGES, Language, detect_language
 
@@ -56,6 +57,34 @@ def kb_entry_payload(candidate: Candidate) -> dict[str, Any]:
         "version": entry.version,
         "score": candidate.score,
     }
+
+
+def answer_text(
+    entry: Entry,
+    language: Language,
+    municipality: Municipality,
+    notices: Sequence[Notice] = (),
+) -> str:
+    """An entry's answer as the resident reads it: in their language when the entry has it
+    (else in Dutch, saying so), where to read more, and a line for each live crisis notice on
+    the entry's topic."""
+    answer_language, answer = entry.answer_in(language)
+    texts = municipality(language)
+
+    def text(key: str, **values: str) -> str:
+        return render(TEXTS[key][language], {**texts, **values})
+
+    parts = [render(answer, municipality(answer_language))]
+    if answer_language != language:
+        parts.insert(0, text("only_in_dutch"))
+    if entry.source_url:
+        parts.append(text("more_info", url=render(entry.source_url, texts)))
+    for notice in notices:
+        line = text("notice_on_topic", title=notice.title_in(language))
+        if notice.content.url:
+            line += "\n" + text("notice_updates", url=notice.content.url)
+        parts.append(line)
+    return "\n\n".join(parts)
 
 
 def history_of(tracker: Tracker) -> History:
@@ -162,18 +191,14 @@ class LoketAction(Action):  # type: ignore[misc]
         this confident answer went before, kept with the reply for whoever reviews it."""
         assert decision.answer is not None
         entry = decision.answer.entry
-        answer_language, answer = entry.answer_in(language)
-        values = self._municipality(answer_language)
-        parts = [render(answer, values)]
-        if answer_language != language:
-            parts.insert(0, self.text("only_in_dutch", language))
-        if entry.source_url:
-            parts.append(self.text("more_info", language, url=render(entry.source_url, values)))
+        notices = self._kb.notices.on_topic(entry.topic) if self._kb is not None else []
         extra: dict[str, Any] = {"escalation_set_aside": set_aside.as_json()} if set_aside else {}
+        if notices:
+            extra["notices"] = [notice.id for notice in notices]
         self.reply(
             dispatcher,
             tracker,
-            "\n\n".join(parts),
+            answer_text(entry, language, self._municipality, notices),
             language,
             kb_entry=kb_entry_payload(decision.answer),
             candidates=[kb_entry_payload(c) for c in decision.candidates],

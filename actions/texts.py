@@ -166,4 +166,20 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "nl": "",
         "en": "(This answer is only available in Dutch.)",
     },
+    "notice": {
+        "nl": "**Belangrijk bericht van de gemeente: {title}**",
+        "en": "**Important message from the municipality: {title}**",
+    },
+    "notice_updates": {
+        "nl": "Het laatste nieuws leest u op {url}",
+        "en": "For the latest news, see {url}",
+    },
+    "notice_only_in_dutch": {
+        "nl": "",
+        "en": "(This message is only available in Dutch.)",
+    },
+    "notice_on_topic": {
+        "nl": "**Let op:** {title}",
+        "en": "**Please note:** {title}",
+    },
 }

@@ -29,7 +29,20 @@ from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
 from actions.escalation import EscalationClassifier, Example, read_examples
-from bot import console_api, console_subjects, handoff, metrics, sealing, webchat_api, webhooks
+from bot import (
+    console_api,
+    console_subjects,
+    editor_api,
+    handoff,
+    insights_api,
+    live_changes,
+    metrics,
+    notice_push,
+    notices_api,
+    sealing,
+    webchat_api,
+    webhooks,
+)
 from bot.body_limit import BodyLimit
 from bot.business_hours import BusinessHours
 from bot.canned_responses import CannedResponse, read_canned_responses
@@ -52,6 +65,7 @@ from knowledge_base.embeddings import (
     SentenceTransformerEncoder,
     with_glossary,
 )
+from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.glossary import load_glossary
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.thresholds import Thresholds
@@ -104,6 +118,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()
+    knowledge_base.reload_notices()
     examples = read_examples(
         settings.escalation_examples,
         sorted((settings.rasa_project_dir / "data" / "nlu").glob("*.yml")),
@@ -153,6 +168,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         hours=BusinessHours.parse(settings.business_hours, settings.holidays, settings.time_zone),
         minutes_per_conversation=settings.minutes_per_waiting_conversation,
         locks=locks,
+        notices=knowledge_base.notices,
     )
     ip_limiter = RateLimiter(settings.rate_limit_per_ip)
     return Services(
@@ -168,17 +184,6 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         whatsapp,
         read_canned_responses(settings.canned_responses_file),
     )
-
-
-async def follow_knowledge_base(knowledge_base: KnowledgeBase, every_seconds: float) -> None:
-    """Pick up what was published, retired or expired, whoever wrote it (an editor, `loket kb
-    import` or another loket process): only what changed is read and indexed."""
-    while True:
-        await asyncio.sleep(every_seconds)
-        try:
-            await asyncio.to_thread(knowledge_base.reload)
-        except SQLAlchemyError as error:
-            logger.warning("Knowledge base not reloaded: %s", type(error).__name__)
 
 
 def _database_ready(engine: Engine) -> bool:
@@ -207,7 +212,12 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, encoder: Encoder | None = None, push_notices: bool = True
+) -> FastAPI:
+    """The app; `push_notices` off for a short-lived pipeline (`loket ask`, `loket eval`) that
+    must not take on sending a crisis notice to residents."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, encoder)
@@ -215,7 +225,14 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
         if isinstance(services.hub, RedisEventHub):
             await services.hub.start()
         follower = asyncio.create_task(
-            follow_knowledge_base(services.knowledge_base, settings.kb_reload_seconds)
+            live_changes.follow(
+                services.knowledge_base,
+                services.hub,
+                settings.kb_reload_seconds,
+                (lambda n: notice_push.push(services.engine, services.router, n))
+                if push_notices
+                else None,
+            )
         )
         yield
         follower.cancel()
@@ -239,6 +256,11 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
         metrics.ERRORS.labels(error.code).inc()
         return _error(error.status, error.code, error.message)
 
+    @app.exception_handler(KnowledgeBaseError)
+    async def knowledge_base_error(_: Request, error: KnowledgeBaseError) -> JSONResponse:
+        metrics.ERRORS.labels(error.code).inc()
+        return _error(error.status, error.code, error.message)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
         problems = error.errors()
@@ -254,6 +276,10 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     @app.get("/console", include_in_schema=False)
     async def console_page() -> FileResponse:
         return FileResponse(STATIC / "console.html")
+
+    @app.get("/editor", include_in_schema=False)
+    async def editor_page() -> FileResponse:
+        return FileResponse(STATIC / "editor.html")
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -316,5 +342,8 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(console_api.router)
     app.include_router(console_subjects.router)
+    app.include_router(editor_api.router)
+    app.include_router(notices_api.router)
+    app.include_router(insights_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

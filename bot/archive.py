@@ -119,6 +119,16 @@ def last_choices(session: Session, conversation_id: str) -> list[dict[str, str]]
     return list((payload or {}).get("choices", []))
 
 
+def notices_sent(session: Session, conversation_id: str) -> frozenset[int]:
+    """The ids of the crisis notices sent in the conversation."""
+    payloads = session.scalars(
+        select(MessageRow.payload).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.sender == "notice"
+        )
+    )
+    return frozenset(int(p["notice"]) for p in payloads if p and "notice" in p)
+
+
 def replies_to(session: Session, inbound: MessageRow) -> list[MessageRow]:
     """The outbound messages that answered one inbound message."""
     following = messages(session, inbound.conversation_id, after_id=inbound.id)

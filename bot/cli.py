@@ -150,7 +150,7 @@ async def pipeline(
         own_rasa = not await _rasa_ready(settings.rasa_url)
     if own_rasa:
         settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{free_port()}"})
-    app = create_app(settings)
+    app = create_app(settings, push_notices=False)
     port = free_port()
     server = uvicorn_server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

@@ -7,7 +7,6 @@ system to it instead.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -25,6 +24,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.router import CONSOLE_TOPIC
 from bot.settings import MAX_MESSAGE_CHARS
 from bot.staff import StaffUser
+from bot.staff_api import actor, in_session, services_of, staff_member
 from bot.tables import ConversationRow, MessageRow, StaffUserRow
 from channels import webchat
 from channels.base import InvalidMessage
@@ -64,37 +64,18 @@ def _text(body: ReplyIn) -> str:
         raise InvalidInput(error.message) from error
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-async def _in_session(services: Services, work: Callable[[Session], T]) -> T:
-    def run() -> T:
-        with Session(services.engine, expire_on_commit=False) as session, session.begin():
-            return work(session)
-
-    return await asyncio.to_thread(run)
-
-
-def _actor(user: StaffUser) -> str:
-    return f"staff:{user.username}"
-
-
-async def _agent(services: Services, token: str | None, role: str = "agent") -> StaffUser:
-    user = await _in_session(services, lambda s: staff.user_for_token(s, token))
-    user.require(role)
-    return user
+async def _agent(services: Services, token: str | None) -> StaffUser:
+    return await staff_member(services, token, "agent")
 
 
 @router.post("/login", response_model=LoginOut)
 async def login(request: Request, body: LoginIn) -> LoginOut:
-    services = _services(request)
+    services = services_of(request)
 
     def work(session: Session) -> LoginOut:
         user = staff.authenticate(session, body.username, body.password, body.totp)
         token, expires_at = staff.start_session(session, user)
-        record_audit(session, _actor(user), "console.login", user.username)
+        record_audit(session, actor(user), "console.login", user.username)
         return LoginOut(
             token=token,
             expires_at=expires_at,
@@ -104,10 +85,10 @@ async def login(request: Request, body: LoginIn) -> LoginOut:
         )
 
     try:
-        return await _in_session(services, work)
+        return await in_session(services, work)
     except staff.LoginFailed as error:
         account, reason = error.account, error.reason
-        await _in_session(services, lambda s: failed_login(s, body.username, account, reason))
+        await in_session(services, lambda s: failed_login(s, body.username, account, reason))
         raise
 
 
@@ -120,9 +101,9 @@ async def logout(request: Request, authorization: str | None = Header(default=No
     def work(session: Session) -> None:
         user = staff.end_session(session, token)
         if user is not None:
-            record_audit(session, _actor(user), "console.logout", user.username)
+            record_audit(session, actor(user), "console.logout", user.username)
 
-    await _in_session(_services(request), work)
+    await in_session(services_of(request), work)
 
 
 @router.get("/queue")
@@ -130,9 +111,9 @@ async def get_queue(
     request: Request, authorization: str | None = Header(default=None)
 ) -> dict[str, Any]:
     """Conversations waiting for or held by an agent: most urgent first, then longest waiting."""
-    services = _services(request)
+    services = services_of(request)
     await _agent(services, webchat.bearer_token(authorization))
-    items = await _in_session(services, handoff.queue)
+    items = await in_session(services, handoff.queue)
     return {"conversations": [item.as_json() for item in items]}
 
 
@@ -142,14 +123,14 @@ async def get_conversation(
 ) -> dict[str, Any]:
     """The transcript with the bot's context: intents, knowledge-base answers and versions,
     the handoff reason."""
-    services = _services(request)
+    services = services_of(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
 
     def work(session: Session) -> dict[str, Any]:
         conversation = session.get(ConversationRow, conversation_id)
         if conversation is None:
             raise NotFound("Unknown conversation")
-        record_view(session, _actor(agent), "transcript.view", conversation.id)
+        record_view(session, actor(agent), "transcript.view", conversation.id)
         return {
             "conversation_id": conversation.id,
             "channel": conversation.channel,
@@ -179,7 +160,7 @@ async def get_conversation(
             "notes": [note.as_json() for note in handoff.notes(session, conversation.id)],
         }
 
-    return await _in_session(services, work)
+    return await in_session(services, work)
 
 
 def _event(session: Session, row: MessageRow) -> dict[str, Any] | None:
@@ -199,16 +180,16 @@ async def add_note(
     authorization: str | None = Header(default=None),
 ) -> dict[str, Any]:
     """An internal note for colleagues: kept with the conversation, never sent to the resident."""
-    services = _services(request)
+    services = services_of(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
     text = _text(body)
 
     def work(session: Session) -> dict[str, Any]:
         note = handoff.add_note(session, conversation_id, agent, text)
-        record_audit(session, _actor(agent), "conversation.note", conversation_id)
+        record_audit(session, actor(agent), "conversation.note", conversation_id)
         return note.as_json()
 
-    note = await _in_session(services, work)
+    note = await in_session(services, work)
     services.router.notify_console(conversation_id, [])
     return {"note": note}
 
@@ -220,7 +201,7 @@ async def canned_responses(
     authorization: str | None = Header(default=None),
 ) -> dict[str, Any]:
     """Ready-made replies an agent can start from, in the resident's language."""
-    services = _services(request)
+    services = services_of(request)
     await _agent(services, webchat.bearer_token(authorization))
     return {
         "responses": [
@@ -235,16 +216,16 @@ async def _move(
     authorization: str | None,
     move: Callable[[Session, str, StaffUser], str],
 ) -> dict[str, Any]:
-    services = _services(request)
+    services = services_of(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
 
     def work(session: Session) -> str:
         state = move(session, conversation_id, agent)
-        record_audit(session, _actor(agent), f"conversation.{move.__name__}", conversation_id)
+        record_audit(session, actor(agent), f"conversation.{move.__name__}", conversation_id)
         return state
 
     async with services.router.holding(conversation_id):
-        state = await _in_session(services, work)
+        state = await in_session(services, work)
     services.router.notify_console(conversation_id, [])
     return {"conversation_id": conversation_id, "state": state}
 
@@ -281,15 +262,15 @@ async def reply(
 ) -> dict[str, Any]:
     """Answer the resident on their own channel (WhatsApp outside its 24-hour window: the
     approved template)."""
-    services = _services(request)
+    services = services_of(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
     text = _text(body)
-    await _in_session(services, lambda s: handoff.holder(s, conversation_id, agent))
+    await in_session(services, lambda s: handoff.holder(s, conversation_id, agent))
     view = await services.router.deliver(conversation_id, text, sender="agent", agent_id=agent.id)
     details = {"message_id": view.id}
-    await _in_session(
+    await in_session(
         services,
-        lambda s: record_audit(s, _actor(agent), "conversation.reply", conversation_id, details),
+        lambda s: record_audit(s, actor(agent), "conversation.reply", conversation_id, details),
     )
     return {"message": view.as_json()}
 
@@ -301,7 +282,7 @@ async def events(
 ) -> EventSourceResponse:
     """Queue changes and messages in handed-off conversations, as they happen. After a
     reconnect, fetch the queue again."""
-    services = _services(request)
+    services = services_of(request)
     await _agent(services, token)
 
     async def stream() -> AsyncIterator[dict[str, Any]]:

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot import sealing, staff, subject_rights
 from bot.audit import record_audit
-from bot.console_api import _actor, _in_session, _services
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.staff import StaffUser
+from bot.staff_api import actor, in_session, services_of
 from channels import webchat
 
 router = APIRouter(prefix="/api/console/subjects", tags=["console: residents' rights"])
@@ -46,15 +46,15 @@ async def _admin(
 ) -> StaffUser:
     """The logged-in admin; a colleague without the role is refused, and that is audited too:
     an attempt to see a resident's data is worth knowing about."""
-    services = _services(request)
+    services = services_of(request)
     token = webchat.bearer_token(authorization)
-    user = await _in_session(services, lambda s: staff.user_for_token(s, token))
+    user = await in_session(services, lambda s: staff.user_for_token(s, token))
     try:
         user.require("admin")
     except PermissionDenied:
         details = {"attempted": action}
-        await _in_session(
-            services, lambda s: record_audit(s, _actor(user), "subject.denied", target, details)
+        await in_session(
+            services, lambda s: record_audit(s, actor(user), "subject.denied", target, details)
         )
         raise
     return user
@@ -77,14 +77,14 @@ async def lookup(
     """Find a resident by channel and id: their subject key, conversations (with why each is
     kept or may be erased) and what was destroyed. 404 when the archive never held anything of
     them."""
-    services = _services(request)
+    services = services_of(request)
     admin = await _admin(request, authorization, "lookup", body.channel)
 
     def work(session: Session) -> dict[str, Any] | None:
         policy = sealing.policy_for(session)
         subject_key = policy.subject_key(body.channel, body.user_id)
         found = subject_rights.channel_of(session, subject_key) is not None
-        record_audit(session, _actor(admin), "subject.lookup", subject_key, {"found": found})
+        record_audit(session, actor(admin), "subject.lookup", subject_key, {"found": found})
         if not found:
             return None
         access = subject_rights.access_by_key(
@@ -92,7 +92,7 @@ async def lookup(
         )
         return _summary(access)
 
-    summary = await _in_session(services, work)
+    summary = await in_session(services, work)
     if summary is None:
         raise NotFound("The archive holds nothing of this resident")
     return summary
@@ -103,21 +103,21 @@ async def view(
     request: Request, subject_key: SubjectKey, authorization: str | None = Header(default=None)
 ) -> dict[str, Any]:
     """What `lookup` shows, for a resident already found: after an erasure, for instance."""
-    services = _services(request)
+    services = services_of(request)
     admin = await _admin(request, authorization, "view", subject_key)
 
     def work(session: Session) -> dict[str, Any] | None:
         channel = subject_rights.channel_of(session, subject_key)
         if channel is None:
             return None
-        record_audit(session, _actor(admin), "subject.view", subject_key)
+        record_audit(session, actor(admin), "subject.view", subject_key)
         policy = sealing.policy_for(session)
         found = subject_rights.access_by_key(
             session, services.settings, policy, subject_key, channel
         )
         return _summary(found)
 
-    summary = await _in_session(services, work)
+    summary = await in_session(services, work)
     if summary is None:
         raise NotFound("The archive holds nothing of this resident")
     return summary
@@ -129,7 +129,7 @@ async def access(
 ) -> JSONResponse:
     """Everything the archive holds about the resident, as a JSON file for their access request:
     the messages as written (decrypted), what was destroyed, and why what remains is kept."""
-    services = _services(request)
+    services = services_of(request)
     admin = await _admin(request, authorization, "access", subject_key)
 
     def work(session: Session) -> dict[str, Any] | None:
@@ -140,10 +140,10 @@ async def access(
             session, services.settings, sealing.policy_for(session), subject_key, channel
         )
         details = {"conversations": len(found["conversations"])}
-        record_audit(session, _actor(admin), "subject.access", subject_key, details)
+        record_audit(session, actor(admin), "subject.access", subject_key, details)
         return found
 
-    found = await _in_session(services, work)
+    found = await in_session(services, work)
     if found is None:
         raise NotFound("The archive holds nothing of this resident")
     filename = f"inzageverzoek-{subject_key[:12]}.json"
@@ -162,7 +162,7 @@ async def erase(
     """Erase the resident's conversations, except those on legal hold or that the Archiefwet
     keeps until their retention ends. `dry_run` first shows what would happen; erasing needs
     `confirm`. 409 when nothing can be erased (all that remains is kept, or nothing remains)."""
-    services = _services(request)
+    services = services_of(request)
     admin = await _admin(request, authorization, "erase", subject_key)
     if not body.dry_run and not body.confirm:
         raise InvalidInput("Erasure cannot be undone: send confirm=true")
@@ -171,13 +171,13 @@ async def erase(
         if subject_rights.channel_of(session, subject_key) is None:
             return None
         result = subject_rights.erase_by_key(
-            session, services.settings, subject_key, _actor(admin), body.dry_run
+            session, services.settings, subject_key, actor(admin), body.dry_run
         )
         details = result.as_json() | {"dry_run": body.dry_run}
-        record_audit(session, _actor(admin), "subject.erase", subject_key, details)
+        record_audit(session, actor(admin), "subject.erase", subject_key, details)
         return result
 
-    result = await _in_session(services, work)
+    result = await in_session(services, work)
     if result is None:
         raise NotFound("The archive holds nothing of this resident")
     if not body.dry_run and not result.erased:

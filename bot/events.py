@@ -17,8 +17,12 @@ class Hub(Protocol):
 
     def publish(self, topic: str, event: dict[str, Any]) -> None: ...
 
+    def publish_local(self, topic: str, event: dict[str, Any]) -> None:
+        """To this process's listeners only."""
+        ...
+
     def listen(
-        self, topic: str
+        self, *topics: str
     ) -> AbstractAsyncContextManager[asyncio.Queue[dict[str, Any] | None]]: ...
 
 
@@ -36,17 +40,23 @@ class EventHub:
             try:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
-                self._listeners[topic].discard(queue)
+                for listeners in self._listeners.values():
+                    listeners.discard(queue)
                 queue.get_nowait()
                 queue.put_nowait(None)
 
+    publish_local = publish
+
     @asynccontextmanager
-    async def listen(self, topic: str) -> AsyncIterator[asyncio.Queue[dict[str, Any] | None]]:
+    async def listen(self, *topics: str) -> AsyncIterator[asyncio.Queue[dict[str, Any] | None]]:
+        """One queue with the events of every topic in `topics`."""
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_SIZE)
-        self._listeners[topic].add(queue)
+        for topic in topics:
+            self._listeners[topic].add(queue)
         try:
             yield queue
         finally:
-            self._listeners[topic].discard(queue)
-            if not self._listeners[topic]:
-                del self._listeners[topic]
+            for topic in topics:
+                self._listeners[topic].discard(queue)
+                if not self._listeners[topic]:
+                    del self._listeners[topic]

@@ -39,10 +39,13 @@ class RedisEventHub:
     def publish(self, topic: str, event: dict[str, Any]) -> None:
         self._outbox.put_nowait(json.dumps({"topic": topic, "event": event}))
 
+    def publish_local(self, topic: str, event: dict[str, Any]) -> None:
+        self._local.publish(topic, event)
+
     def listen(
-        self, topic: str
+        self, *topics: str
     ) -> AbstractAsyncContextManager[asyncio.Queue[dict[str, Any] | None]]:
-        return self._local.listen(topic)
+        return self._local.listen(*topics)
 
     async def start(self) -> None:
         self._tasks = [

@@ -32,6 +32,7 @@ from bot.tables import ConversationRow, MessageRow
 from channels.base import Channel, Inbound, Outbound
 from channels.webchat import Publisher
 from knowledge_base.entries import render
+from knowledge_base.notices import Notice, NoticeBoard
 from knowledge_base.text import LANGUAGES, Language, detect_language
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class _Conversation:
     """The quick-reply choices of the last message sent, which a number can pick."""
     said: int
     """How many messages the resident sent before this one."""
+    notices_shown: frozenset[int]
+    """The crisis notices this conversation was sent already."""
 
 
 RASA_SESSION_MESSAGES: Final = 20
@@ -75,6 +78,22 @@ RASA_SESSION_MESSAGES: Final = 20
 Rasa reads back, replays and sends to the actions every event of the current session on every
 message, so its cost per message grew with the conversation (a 60-message conversation: about
 twice the cost per message by its end); the actions look back a few messages only."""
+
+
+NOTICE_SENDER: Final = "notice"
+"""The sender of a crisis notice in the archive and on the channels."""
+
+
+def notice_text(notice: Notice, language: Language) -> tuple[Language, str]:
+    """A crisis notice as a message: in the resident's language when it has it, else in Dutch
+    with a line saying so."""
+    notice_language, title, body = notice.text_in(language)
+    parts = [render(TEXTS["notice"][language], {"title": title}), body]
+    if notice.content.url:
+        parts.append(render(TEXTS["notice_updates"][language], {"url": notice.content.url}))
+    if notice_language != language:
+        parts.insert(0, render(TEXTS["notice_only_in_dutch"][language], {}))
+    return notice_language, "\n\n".join(parts)
 
 
 def chosen(text: str, choices: list[dict[str, str]]) -> str:
@@ -96,8 +115,10 @@ class Router:
         hours: BusinessHours | None = None,
         minutes_per_conversation: int = 5,
         locks: ConversationLocks | None = None,
+        notices: NoticeBoard | None = None,
     ) -> None:
         self._engine = engine
+        self._notices = notices
         self._console = console
         self._hours = hours
         self._minutes_per_conversation = minutes_per_conversation
@@ -108,6 +129,14 @@ class Router:
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
+
+    def can_reach(self, channel: str, last_inbound: datetime, now: datetime) -> bool:
+        """Whether a free-form message may go to a resident on `channel` now: the channel is
+        on, and its reply window (WhatsApp: 24 hours) has not closed."""
+        if channel not in self._channels:
+            return False
+        window = self._channels[channel].reply_window
+        return window is None or now - last_inbound <= window
 
     async def handle(self, inbound: Inbound) -> Turn:
         started = time.perf_counter()
@@ -152,10 +181,13 @@ class Router:
             )
             if conversation.state == "bot" and any(r.meta.get("handoff") for r in replies):
                 replies.append(Reply(text=await asyncio.to_thread(self._waiting_text, language)))
+        replies += self._notice_replies(conversation.notices_shown, language)
         turn = await asyncio.to_thread(self._store, conversation.id, inbound, language, replies)
         channel = self._channels[inbound.channel]
         for view, reply in zip(turn.replies, replies, strict=True):
-            outbound = Outbound(text=view.text, choices=reply.choices, message_id=view.id)
+            outbound = Outbound(
+                text=view.text, choices=reply.choices, message_id=view.id, sender=view.sender
+            )
             await channel.send(inbound.channel_key, outbound)
         if turn.handed_off or conversation.state != "bot":
             self.notify_console(conversation.id, [turn.inbound, *turn.replies])
@@ -188,7 +220,12 @@ class Router:
             )
 
     async def deliver(
-        self, conversation_id: str, text: str, sender: str = "agent", agent_id: int | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        sender: str = "agent",
+        agent_id: int | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> MessageView:
         """Send a message on the resident's own channel at any time: an agent's reply, a notice.
 
@@ -214,6 +251,7 @@ class Router:
                 sender,
                 window_closed,
                 agent_id,
+                payload,
             )
             await channel.send(
                 channel_key,
@@ -231,7 +269,9 @@ class Router:
         sender: str,
         window_closed: bool,
         agent_id: int | None,
+        payload: dict[str, Any] | None,
     ) -> MessageView:
+        extra = {**(payload or {}), **({"sent_as": "template"} if window_closed else {})}
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
             row = MessageRow(
                 conversation_id=conversation_id,
@@ -240,11 +280,25 @@ class Router:
                 sender=sender,
                 text=text,
                 agent_id=agent_id,
-                payload={"sent_as": "template"} if window_closed else None,
+                payload=extra or None,
             )
             session.add(row)
             session.flush()
             return MessageView.of(row)
+
+    def _notice_replies(self, shown: frozenset[int], language: Language) -> list[Reply]:
+        """The live crisis notices this conversation has not been sent yet: a resident who
+        starts or continues a conversation gets each once, after the answer to their message."""
+        if self._notices is None:
+            return []
+        replies = []
+        for notice in self._notices.live():
+            if notice.id not in shown:
+                notice_language, text = notice_text(notice, language)
+                replies.append(
+                    Reply(text=text, meta={"notice": notice.id, "language": notice_language})
+                )
+        return replies
 
     @staticmethod
     def _safety_reply(text: str, language: Language) -> list[Reply]:
@@ -296,7 +350,8 @@ class Router:
                 .select_from(MessageRow)
                 .where(MessageRow.conversation_id == row.id, MessageRow.direction == "in")
             )
-            return _Conversation(row.id, row.state, language, replayed, choices, said or 0)
+            shown = archive.notices_sent(session, row.id)
+            return _Conversation(row.id, row.state, language, replayed, choices, said or 0, shown)
 
     def _store(
         self, conversation_id: str, inbound: Inbound, language: Language, replies: list[Reply]
@@ -348,11 +403,20 @@ class Router:
         entry = meta.get("kb_entry") or {}
         handoff = meta.get("handoff") or {}
         reply_language = meta.get("language")
+        payload: dict[str, Any] = {}
+        if reply.choices:
+            payload["choices"] = [asdict(c) for c in reply.choices]
+        if meta.get("outcome"):
+            payload["outcome"] = meta["outcome"]
+        if meta.get("notice"):
+            payload["notice"] = meta["notice"]
+        if meta.get("notices"):
+            payload["notices"] = meta["notices"]
         return MessageRow(
             conversation_id=conversation.id,
             channel=conversation.channel,
             direction="out",
-            sender="bot",
+            sender=NOTICE_SENDER if meta.get("notice") else "bot",
             text=reply.text,
             language=reply_language if reply_language in LANGUAGES else language,
             intent=intent.get("name"),
@@ -361,5 +425,5 @@ class Router:
             kb_entry_version=entry.get("version"),
             kb_score=entry.get("score"),
             handoff_reason=handoff.get("reason"),
-            payload={"choices": [asdict(c) for c in reply.choices]} if reply.choices else None,
+            payload=payload or None,
         )

@@ -54,10 +54,11 @@ class StaffUser:
     def of(cls, row: StaffUserRow) -> StaffUser:
         return cls(row.id, row.username, row.display_name, frozenset(row.roles.split()))
 
-    def require(self, role: str) -> None:
-        """Admins may do everything; others need the role itself."""
-        if role not in self.roles and "admin" not in self.roles:
-            raise PermissionDenied(f"This needs the role '{role}'")
+    def require(self, *roles: str) -> None:
+        """One of `roles`; admins may do everything."""
+        if "admin" not in self.roles and not self.roles & set(roles):
+            names = " or ".join(f"'{role}'" for role in roles)
+            raise PermissionDenied(f"This needs the role {names}")
 
 
 def _check_roles(roles: set[str]) -> str:

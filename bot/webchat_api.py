@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
-from bot import archive
+from bot import archive, live_changes
 from bot.archive import MessageView
 from bot.errors import RateLimited
 from bot.settings import MAX_MESSAGE_CHARS
+from bot.staff_api import services_of
 from bot.tables import WebchatSessionRow
 from channels import webchat
 from channels.base import Inbound, Unauthorized
@@ -46,13 +47,8 @@ class MessageIn(BaseModel):
     )
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
 def _limit_ip(request: Request) -> None:
-    services = _services(request)
+    services = services_of(request)
     client = request.client.host if request.client else "unknown"
     wait = services.ip_limiter.hit(client)
     if wait:
@@ -82,7 +78,7 @@ def _messages_after(services: Services, conversation_id: str, after: int) -> lis
 @router.post("/sessions", status_code=201, response_model=SessionOut)
 async def create_session(request: Request, body: SessionIn | None = None) -> SessionOut:
     _limit_ip(request)
-    services = _services(request)
+    services = services_of(request)
     language = body.language if body else "nl"
     token = webchat.new_token()
     expires_at = datetime.now(UTC) + timedelta(hours=services.settings.webchat_session_hours)
@@ -109,7 +105,7 @@ async def post_message(
 ) -> dict[str, Any]:
     """Send a resident's message; the answer is returned and also pushed on the event stream."""
     _limit_ip(request)
-    services = _services(request)
+    services = services_of(request)
     conversation_id = await _conversation_of(services, webchat.bearer_token(authorization))
     text = webchat.validate_text(body.text, MAX_MESSAGE_CHARS)
     client_id = webchat.validate_client_id(body.client_message_id)
@@ -130,9 +126,16 @@ async def list_messages(
     after: int = Query(default=0, ge=0),
 ) -> dict[str, Any]:
     """The conversation so far (after message id `after`), oldest first."""
-    services = _services(request)
+    services = services_of(request)
     conversation_id = await _conversation_of(services, webchat.bearer_token(authorization))
     return {"messages": await asyncio.to_thread(_messages_after, services, conversation_id, after)}
+
+
+@router.get("/notices")
+async def live_notices(request: Request) -> dict[str, Any]:
+    """The crisis notices live now, in every language they have: what the chat shows above the
+    conversation (also for a page that shows them outside the chat)."""
+    return live_changes.notices_event(services_of(request).knowledge_base.notices.live())
 
 
 @router.get("/events")
@@ -142,14 +145,16 @@ async def events(
     last_event_id: str | None = Header(default=None),
 ) -> EventSourceResponse:
     """Every message of the conversation as it happens; after a reconnect, what was missed."""
-    services = _services(request)
+    services = services_of(request)
     conversation_id = await _conversation_of(services, token)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
 
     async def stream() -> AsyncIterator[dict[str, Any]]:
-        async with services.hub.listen(conversation_id) as queue:
+        topics = (conversation_id, live_changes.NOTICES_TOPIC)
+        async with services.hub.listen(*topics) as queue:
             # Listen first, then read the archive: nothing can fall between the two.
             history = await asyncio.to_thread(_messages_after, services, conversation_id, after)
+            yield _notices(live_changes.notices_event(services.knowledge_base.notices.live()))
             sent = after
             for message in history:
                 sent = message["id"]
@@ -158,6 +163,9 @@ async def events(
                 event = await queue.get()
                 if event is None:
                     return
+                if "notices" in event:
+                    yield _notices(event)
+                    continue
                 if event["id"] is not None and event["id"] <= sent:
                     continue
                 sent = event["id"] or sent
@@ -168,3 +176,8 @@ async def events(
 
 def _event(message: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(message["id"]), "event": "message", "data": json.dumps(message)}
+
+
+def _notices(event: dict[str, Any]) -> dict[str, Any]:
+    """The live notices, whole: each such event replaces what the chat shows."""
+    return {"event": "notices", "data": json.dumps(event)}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
-from knowledge_base import store
+from knowledge_base import live, notices, store
 from knowledge_base.embeddings import (
     BatchCachingEncoder,
     CachingEncoder,
@@ -32,7 +33,8 @@ class KnowledgeBase:
 
     `reload()` applies what changed in the database to a new index and swaps it in whole, so a
     search never sees half of one. When changes have piled up, a thread merges the index into
-    one segment again (`compact()`).
+    one segment again (`compact()`). `refresh()`, called often, reloads only when the
+    knowledge base's or the notices' revision moved, or a version's validity began or ended.
     """
 
     def __init__(
@@ -53,13 +55,18 @@ class KnowledgeBase:
         self._index = HybridIndex(encoder, [], self._document_encoder)
         self._reload_lock = threading.Lock()
         self._compaction: threading.Thread | None = None
+        self.notices = notices.NoticeBoard()
+        self._revisions: dict[str, int] = {}
+        self._next_change: datetime | None = None
 
     def import_seed_if_empty(self, seed_file: Path) -> int:
         """Import the starter entries, published, into an empty knowledge base."""
         with Session(self.engine) as session, session.begin():
             if store.count_entries(session):
                 return 0
-            added = store.import_entries(session, read_seed(seed_file), Status.PUBLISHED)["added"]
+            added = store.import_entries(
+                session, read_seed(seed_file), Status.PUBLISHED, author="seed"
+            )["added"]
         logger.info("Imported %d starter entries from %s", added, seed_file.name)
         return added
 
@@ -69,10 +76,16 @@ class KnowledgeBase:
         with self._reload_lock:
             index = self._index
             indexed = {entry.id: entry.version for entry in index.entries}
+            now = datetime.now(UTC)
             with Session(self.engine) as session:
-                answerable = store.answerable_versions(session)
+                # The revision first: a change committed after this is seen by the next refresh.
+                revision = live.revisions(session).get(live.KNOWLEDGE_BASE)
+                answerable = store.answerable_versions(session, now)
                 changed = {i: v for i, v in answerable.items() if indexed.get(i) != v}
                 added = store.entry_versions(session, changed)
+                self._next_change = store.next_change(session, now)
+            if revision is not None:
+                self._revisions[live.KNOWLEDGE_BASE] = revision
             removed = [entry_id for entry_id in indexed if entry_id not in answerable]
             if added or removed:
                 self._index = index.with_changes(added, removed)
@@ -90,6 +103,33 @@ class KnowledgeBase:
                 )
                 self._compaction.start()
         return len(self._index)
+
+    def reload_notices(self) -> int:
+        """Read the current notices into `notices`; how many there are."""
+        with Session(self.engine) as session:
+            revision = live.revisions(session).get(live.NOTICES)
+            current = notices.current(session, datetime.now(UTC))
+        self.notices.replace(current)
+        if revision is not None:
+            self._revisions[live.NOTICES] = revision
+        return len(current)
+
+    def refresh(self) -> set[str]:
+        """Reload what changed since the last look: one small query when nothing did. The
+        names (`knowledge_base.live`) of what was reloaded."""
+        with Session(self.engine) as session:
+            revisions = live.revisions(session)
+        reloaded = set()
+        moment = self._next_change
+        if revisions.get(live.KNOWLEDGE_BASE) != self._revisions.get(live.KNOWLEDGE_BASE) or (
+            moment is not None and datetime.now(UTC) >= moment
+        ):
+            self.reload()
+            reloaded.add(live.KNOWLEDGE_BASE)
+        if revisions.get(live.NOTICES) != self._revisions.get(live.NOTICES):
+            self.reload_notices()
+            reloaded.add(live.NOTICES)
+        return reloaded
 
     def compact(self) -> None:
         """Merge the index into one segment, then apply what changed meanwhile."""

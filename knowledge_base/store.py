@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Final, cast
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from knowledge_base import live
 from knowledge_base.entries import Entry, Status
 from knowledge_base.tables import EntryRow, EntryVersionRow
 from knowledge_base.text import Language
@@ -21,30 +22,39 @@ def count_entries(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(EntryRow)) or 0
 
 
-def _version_row(entry: Entry, version: int, status: Status) -> EntryVersionRow:
+def version_row(entry: Entry, version: int, status: Status, author: str) -> EntryVersionRow:
+    """A new version of `entry` with its content; published by `author` when `status` says so."""
+    published = status is Status.PUBLISHED
     return EntryVersionRow(
         entry_id=entry.id,
         version=version,
         status=status.value,
+        topic=entry.topic,
         questions={lang: list(qs) for lang, qs in entry.questions.items()},
         answers=dict(entry.answers),
         source_url=entry.source_url,
         owner=entry.owner,
+        author=author,
+        approved_by=author if published else None,
+        approved_at=datetime.now(UTC) if published else None,
     )
 
 
-def import_entries(session: Session, entries: Iterable[Entry], status: Status) -> dict[str, int]:
+def import_entries(
+    session: Session, entries: Iterable[Entry], status: Status, author: str = ""
+) -> dict[str, int]:
     """Add new entries, and a new version of each existing entry whose content changed.
 
-    A newly published version retires the entry's earlier published versions. Returns counts of
-    entries `added`, `updated` (a new version) and `unchanged`.
+    A newly published version retires the entry's earlier published versions: an import with
+    `status` published is its author's own decision, outside the editors' four eyes (the audit
+    log says who). Returns counts of entries `added`, `updated` (a new version) and `unchanged`.
     """
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     for entry in entries:
         row = session.get(EntryRow, entry.id)
         if row is None:
             session.add(EntryRow(id=entry.id, external_id=entry.external_id, topic=entry.topic))
-            session.add(_version_row(entry, 1, status))
+            session.add(version_row(entry, 1, status, author))
             counts["added"] += 1
             continue
         latest = session.scalars(
@@ -57,7 +67,7 @@ def import_entries(session: Session, entries: Iterable[Entry], status: Status) -
             latest.questions == {lang: list(qs) for lang, qs in entry.questions.items()}
             and latest.answers == dict(entry.answers)
             and latest.source_url == entry.source_url
-            and row.topic == entry.topic
+            and latest.topic == entry.topic
         )
         if same:
             counts["unchanged"] += 1
@@ -70,8 +80,10 @@ def import_entries(session: Session, entries: Iterable[Entry], status: Status) -
                 .values(status=Status.RETIRED.value)
             )
         row.topic = entry.topic
-        session.add(_version_row(entry, latest.version + 1, status))
+        session.add(version_row(entry, latest.version + 1, status, author))
         counts["updated"] += 1
+    if counts["added"] or counts["updated"]:
+        live.bump(session, live.KNOWLEDGE_BASE)
     return counts
 
 
@@ -85,15 +97,15 @@ def latest_versions(session: Session) -> list[tuple[Entry, Status]]:
     latest: dict[str, tuple[Entry, Status]] = {}
     for version, entry in rows:
         if entry.id not in latest:
-            latest[entry.id] = (_entry(entry, version), Status(version.status))
+            latest[entry.id] = (entry_of(entry, version), Status(version.status))
     return list(latest.values())
 
 
-def _entry(entry: EntryRow, version: EntryVersionRow) -> Entry:
+def entry_of(entry: EntryRow, version: EntryVersionRow) -> Entry:
     return Entry(
         id=entry.id,
         version=version.version,
-        topic=entry.topic,
+        topic=version.topic,
         # JSON columns, written by this module from an Entry.
         questions=cast("dict[Language, list[str]]", version.questions),
         answers=cast("dict[Language, str]", version.answers),
@@ -123,18 +135,22 @@ def answerable_entries(session: Session, now: datetime | None = None) -> list[En
     for version, entry in rows:
         if entry.id in entries:
             continue
-        entries[entry.id] = _entry(entry, version)
+        entries[entry.id] = entry_of(entry, version)
     return list(entries.values())
 
 
-def answerable_versions(session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Which version of each entry `answerable_entries` gives, without loading the entries."""
+def answerable_versions(
+    session: Session, now: datetime | None = None, entry_ids: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Which version of each entry (or of `entry_ids`) `answerable_entries` gives, without
+    loading the entries."""
     # Without GROUP BY, SQLite reads the table in order instead of row by row along an index.
-    rows = session.execute(
-        select(EntryVersionRow.entry_id, EntryVersionRow.version).where(
-            *_answerable(now or datetime.now(UTC))
-        )
-    ).tuples()
+    query = select(EntryVersionRow.entry_id, EntryVersionRow.version).where(
+        *_answerable(now or datetime.now(UTC))
+    )
+    if entry_ids is not None:
+        query = query.where(EntryVersionRow.entry_id.in_(entry_ids))
+    rows = session.execute(query).tuples()
     versions: dict[str, int] = {}
     for entry_id, version in rows:
         if version > versions.get(entry_id, 0):
@@ -152,5 +168,23 @@ def entry_versions(session: Session, wanted: Mapping[str, int]) -> list[Entry]:
             .join(EntryRow, EntryRow.id == EntryVersionRow.entry_id)
             .where(EntryVersionRow.entry_id.in_(ids[start : start + _IDS_PER_QUERY]))
         ).all()
-        entries += [_entry(e, v) for v, e in rows if wanted[e.id] == v.version]
+        entries += [entry_of(e, v) for v, e in rows if wanted[e.id] == v.version]
     return entries
+
+
+def next_change(session: Session, now: datetime) -> datetime | None:
+    """The next moment a published version comes into force or ends, when what is answerable
+    changes without anyone changing the knowledge base."""
+    published = EntryVersionRow.status == Status.PUBLISHED.value
+    starts = session.scalar(
+        select(func.min(EntryVersionRow.valid_from)).where(
+            published, EntryVersionRow.valid_from > now
+        )
+    )
+    ends = session.scalar(
+        select(func.min(EntryVersionRow.valid_until)).where(
+            published, EntryVersionRow.valid_until > now
+        )
+    )
+    moments = [m for m in (starts, ends) if m is not None]
+    return min(moments) if moments else None

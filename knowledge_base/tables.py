@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -58,6 +60,7 @@ class EntryRow(Base):
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     topic: Mapped[str] = mapped_column(String(60))
+    """The topic of the entry's newest version, for lists; each version has its own."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -69,6 +72,7 @@ class EntryVersionRow(Base):
     entry_id: Mapped[str] = mapped_column(ForeignKey("kb_entry.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
+    topic: Mapped[str] = mapped_column(String(60))
     questions: Mapped[dict[str, Any]] = mapped_column(JSON)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_url: Mapped[str] = mapped_column(String(500), default="")
@@ -76,6 +80,58 @@ class EntryVersionRow(Base):
     valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    author: Mapped[str] = mapped_column(String(120), default="")
+    """Who wrote this version: `staff:NAME` in the editor, `cli:ACCOUNT` on the command line."""
+    based_on: Mapped[int | None] = mapped_column(Integer)
+    """The version this one was edited from, or restored from by a rollback."""
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    """Why a reviewer sent the version back to its author."""
+
+
+class NoticeRow(Base):
+    """A crisis notice: what happened, what to do, where to find updates; shown on every channel
+    between `starts_at` and `ends_at` once approved. Published notices are not edited: a
+    correction is a new notice that `replaces` the old one, which ends when it is published."""
+
+    __tablename__ = "kb_notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(20))
+    """`draft`, `in_review` or `published`; a published notice is live in its window."""
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """Per language: what happened and what to do."""
+    url: Mapped[str] = mapped_column(String(500), default="")
+    """Where residents find updates."""
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    """Knowledge-base topics whose answers carry a line about this notice."""
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    push_hours: Mapped[int | None] = mapped_column(Integer)
+    """When it starts, also sent once to residents who wrote in the last this many hours."""
+    pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When a loket process took on sending it to those residents (only one does)."""
+    replaces: Mapped[int | None] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(120))
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Published by one approver without a second pair of eyes, on the urgent path."""
+    ended_by: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RevisionRow(Base):
+    """A counter per kind of content (`knowledge_base`, `notices`), raised by every change in
+    the change's own transaction: each loket process reads these few rows often and reloads only
+    when a number moved."""
+
+    __tablename__ = "live_revision"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class EmbeddingRow(Base):

@@ -13,7 +13,7 @@
       close: "Afsluiten", reply: "Uw antwoord aan de inwoner", send: "Versturen",
       canned: "Standaardantwoord", cannedNone: "Kies om in te voegen…", notes: "Interne notities",
       noteLabel: "Notitie voor collega's (wordt niet verstuurd)", addNote: "Notitie opslaan", noteSaved: "Notitie opgeslagen.",
-      resident: "Inwoner", bot: "Assistent", agent: "Medewerker", system: "Systeem",
+      resident: "Inwoner", bot: "Assistent", agent: "Medewerker", system: "Systeem", notice: "Crisisbericht",
       waiting: "wacht {m} min", urgent: "Spoed", heldBy: "bij {name}", queued: "wacht op een medewerker",
       stateAgent: "u of een collega heeft het gesprek", stateBot: "de assistent antwoordt", stateClosed: "afgesloten",
       conversationWith: "Gesprek via {channel}", reason: "Reden", language: "Taal",
@@ -59,7 +59,7 @@
       close: "Close", reply: "Your reply to the resident", send: "Send",
       canned: "Ready-made reply", cannedNone: "Choose to insert…", notes: "Internal notes",
       noteLabel: "Note for colleagues (not sent)", addNote: "Save note", noteSaved: "Note saved.",
-      resident: "Resident", bot: "Assistant", agent: "Agent", system: "System",
+      resident: "Resident", bot: "Assistant", agent: "Agent", system: "System", notice: "Crisis notice",
       waiting: "waiting {m} min", urgent: "Urgent", heldBy: "with {name}", queued: "waiting for an agent",
       stateAgent: "you or a colleague holds it", stateBot: "the assistant answers", stateClosed: "closed",
       conversationWith: "Conversation on {channel}", reason: "Reason", language: "Language",
@@ -407,6 +407,7 @@
         token = data.token;
         sessionStorage.setItem("loket-console-token", token);
         $("password").value = "";
+        sessionStorage.setItem("loket-console-username", data.username);
         showWork(data.display_name, data.roles);
       })
       .catch(function () { $("login-error").textContent = t("loginFailed", {}); });

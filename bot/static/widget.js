@@ -21,7 +21,8 @@
       intro: "U chat met de digitale assistent. U krijgt direct antwoord, dag en nacht. Wilt u een medewerker spreken? Typ dan \"medewerker\".",
       log: "Gesprek", label: "Uw bericht", send: "Verstuur",
       help: "Druk op Enter om te versturen, Shift+Enter voor een nieuwe regel.",
-      you: "U: ", them: "Gemeente: ", agent: "Medewerker: ", typing: "De assistent typt…", empty: "Typ eerst uw vraag.",
+      you: "U: ", them: "Gemeente: ", agent: "Medewerker: ", notice: "Belangrijk bericht: ", typing: "De assistent typt…", empty: "Typ eerst uw vraag.",
+      notices: "Belangrijke berichten van de gemeente", updates: "Laatste nieuws",
       failed: "Uw bericht is niet verstuurd. Probeer het opnieuw.",
       offline: "Verbinding verbroken. Opnieuw verbinden…",
       unavailable: "De chat is nu niet bereikbaar. Probeer het later opnieuw."
@@ -31,7 +32,8 @@
       intro: "You are chatting with the digital assistant. You get an answer straight away, day and night. Would you rather talk to a person? Type \"person\".",
       log: "Conversation", label: "Your message", send: "Send",
       help: "Press Enter to send, Shift+Enter for a new line.",
-      you: "You: ", them: "Municipality: ", agent: "Colleague: ", typing: "The assistant is typing…", empty: "Please type your question first.",
+      you: "You: ", them: "Municipality: ", agent: "Colleague: ", notice: "Important message: ", typing: "The assistant is typing…", empty: "Please type your question first.",
+      notices: "Important messages from the municipality", updates: "Latest news",
       failed: "Your message was not sent. Please try again.",
       offline: "Connection lost. Reconnecting…",
       unavailable: "The chat cannot be reached right now. Please try again later."
@@ -64,6 +66,14 @@
     ".message.agent { background: #fdf3d8; border-left: 4px solid #8a5a00; }",
     ".message.agent .who { position: static; display: block; font-weight: 600; }",
     ".choices { display: flex; flex-wrap: wrap; gap: .5rem; margin: .25rem 0 .5rem; }",
+    ".notices:empty { display: none; }",
+    ".notices { margin: .25rem 0 .5rem; max-height: 40%; overflow-y: auto; }",
+    ".notice-banner { background: #fbe3e4; border-left: 4px solid #b00020; border-radius: .375rem; padding: .5rem .75rem; margin-bottom: .375rem; }",
+    ".notice-banner h3 { font-size: 1rem; margin: 0 0 .25rem; }",
+    ".notice-banner p { margin: 0 0 .25rem; white-space: pre-wrap; }",
+    ".notice-banner a, .message.notice a { color: #7a0010; text-decoration: underline; }",
+    ".message.notice { background: #fbe3e4; border-left: 4px solid #b00020; }",
+    ".message.notice .who { position: static; display: block; font-weight: 600; }",
     "label { font-weight: 600; display: block; margin-top: .25rem; }",
     ".row { display: flex; gap: .5rem; }",
     "textarea { flex: 1; font: inherit; padding: .5rem; border: 2px solid #6b6b6b; border-radius: .375rem; resize: vertical; }",
@@ -90,6 +100,8 @@
   if (!inline) header.appendChild(closeButton);
   panel.appendChild(header);
   panel.appendChild(element("p", { class: "intro" }, TEXT.intro));
+  var noticeBoard = element("div", { class: "notices", role: "region", "aria-label": TEXT.notices, "aria-live": "polite" });
+  panel.appendChild(noticeBoard);
   var transcript = element("div", { class: "transcript", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": TEXT.log, tabindex: "0" });
   panel.appendChild(transcript);
   var statusLine = element("p", { class: "status", role: "status", "aria-live": "polite" });
@@ -149,8 +161,9 @@
 
   function bubble(direction, text, sender) {
     var entry = element("div", { class: "entry" });
-    var body = element("div", { class: "message " + (direction === "in" ? "in" : "out") + (sender === "agent" ? " agent" : "") });
-    var who = direction === "in" ? TEXT.you : sender === "agent" ? TEXT.agent : TEXT.them;
+    var kind = sender === "agent" || sender === "notice" ? " " + sender : "";
+    var body = element("div", { class: "message " + (direction === "in" ? "in" : "out") + kind });
+    var who = direction === "in" ? TEXT.you : sender === "agent" ? TEXT.agent : sender === "notice" ? TEXT.notice : TEXT.them;
     body.appendChild(element("span", { class: "who" }, who));
     body.appendChild(direction === "in" ? document.createTextNode(text) : rich(text));
     entry.appendChild(body);
@@ -198,10 +211,34 @@
     });
   }
 
+  // Crisis notices live now, above the conversation; each goes away at its end, also when the
+  // server's next word about them is late.
+  var noticeTimer = null;
+  function showNotices(notices) {
+    clearTimeout(noticeTimer);
+    var now = Date.now();
+    var live = notices.filter(function (notice) { return Date.parse(notice.ends_at) > now && Date.parse(notice.starts_at) <= now; });
+    noticeBoard.textContent = "";
+    live.forEach(function (notice) {
+      var box = element("div", { class: "notice-banner" });
+      box.appendChild(element("h3", {}, notice.title[language] || notice.title.nl));
+      box.appendChild(element("p", {}, notice.body[language] || notice.body.nl));
+      if (notice.url) {
+        var more = element("p");
+        more.appendChild(link(TEXT.updates, notice.url));
+        box.appendChild(more);
+      }
+      noticeBoard.appendChild(box);
+    });
+    var next = notices.map(function (notice) { return Date.parse(notice.ends_at); }).filter(function (end) { return end > now; });
+    if (next.length) noticeTimer = setTimeout(function () { showNotices(notices); }, Math.min.apply(null, next) - now + 50);
+  }
+
   function listen() {
     if (events) events.close();
     events = new EventSource(api + "/events?token=" + encodeURIComponent(token));
     events.addEventListener("message", function (event) { render(JSON.parse(event.data)); });
+    events.addEventListener("notices", function (event) { showNotices(JSON.parse(event.data).notices); });
     events.onerror = function () { setStatus(TEXT.offline); };
     events.onopen = function () { setStatus(""); };
   }

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from actions.actions import build_actions
 from actions.escalation import EscalationClassifier
 from bot.settings import Settings
+from knowledge_base import notices
 from knowledge_base.embeddings import Encoder
+from knowledge_base.notices import NoticeContent
 from knowledge_base.service import KnowledgeBase
 
 RECORDED = Path(__file__).parent.parent / "fixtures" / "rasa_action_call.json"
@@ -28,7 +32,7 @@ def actions_executor(
 ) -> ActionExecutor:
     kb = KnowledgeBase(engine, encoder)
     kb.import_seed_if_empty(settings.kb_seed_file)
-    kb.reload()
+    kb.refresh()
     executor = ActionExecutor()
     for action in build_actions(kb, settings.municipality, classifier):
         executor.register_action(action)
@@ -246,3 +250,37 @@ async def test_a_complaint_the_kb_cannot_answer_still_reaches_a_person(
     _, meta = await run(executor, call)
     assert meta["handoff"]["reason"] == "complaint"
     assert meta["handoff"]["judged_by"] == "intent"
+
+
+async def test_an_answer_on_the_topic_of_a_live_notice_says_so(
+    engine: Engine, encoder: Encoder, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    outage = NoticeContent(
+        title={"nl": "Storing bij Burgerzaken", "en": "Outage at Civil Affairs"},
+        body={"nl": "U kunt vandaag geen paspoort ophalen."},
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+        url="https://www.dijkstad.example/storing",
+        topics=["passport_id"],
+    )
+    with Session(engine) as session, session.begin():
+        notice = notices.save(session, None, outage, "staff:anna")
+        notices.approve(session, notice.id, "staff:bob", urgent=True)
+    executor = actions_executor(engine, encoder, settings, None)
+    question = action_call(
+        "action_answer_question", "hoe vraag ik een paspoort aan", "passport_id", "en"
+    )
+    text, meta = await run(executor, question)
+    assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
+    assert meta["notices"] == [notice.id]
+    assert text.endswith(
+        "**Please note:** Outage at Civil Affairs\n"
+        "For the latest news, see https://www.dijkstad.example/storing"
+    )
+    other = action_call(
+        "action_answer_question", "wanneer wordt het grofvuil opgehaald", "waste", "nl"
+    )
+    text, meta = await run(executor, other)
+    assert "notices" not in meta
+    assert "Storing" not in text

@@ -54,6 +54,7 @@ def test_newest_published_version_wins(engine: Engine, small_entries: list[Entry
                 entry_id=first.id,
                 version=2,
                 status=Status.PUBLISHED.value,
+                topic=first.topic,
                 questions=dict(first.questions),
                 answers={"nl": "Nieuw antwoord."},
             )
