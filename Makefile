@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test check setup browser services reliability bench clean
+.PHONY: help run test check setup browser services reliability bench bench-live clean
 
 help:
 	@echo "make run    start Loket with the web chat at http://127.0.0.1:8000/"
@@ -23,6 +23,7 @@ help:
 	@echo "make check  format, lint and type checks only"
 	@echo "make reliability  faults and load against PostgreSQL and Redis (QUICK=1: no service restarts)"
 	@echo "make bench  end-to-end latency and throughput, Loket against bare Rasa"
+	@echo "make bench-live  how soon a change is live in another loket process (PostgreSQL, Redis)"
 
 $(VENV)/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
@@ -78,6 +79,10 @@ reliability: setup services
 
 bench: setup
 	$(VENV)/bin/python -m tests.bench.end_to_end
+
+# Needs the machine's PostgreSQL and Redis, like reliability.
+bench-live: setup services
+	$(VENV)/bin/python -m tests.bench.live_changes
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models var

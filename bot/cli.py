@@ -24,7 +24,7 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from bot import archive_cli, benchmark, personal_data, staff, workers
+from bot import archive_cli, benchmark, editorial_cli, personal_data, staff, workers
 from bot import evaluation as evaluation_module
 from bot.app import Services, build_services, create_app, freeze_loaded_objects
 from bot.audit import command_line_actor, record_audit
@@ -217,7 +217,7 @@ def kb_import(settings: Settings, path: Path, publish: bool) -> int:
         print(f"loket kb import: {error}", file=sys.stderr)
         return 1
     with Session(services.engine) as session, session.begin():
-        counts = store.import_entries(session, entries, status)
+        counts = store.import_entries(session, entries, status, author=command_line_actor())
         details = {"status": status.value, **counts}
         record_audit(session, command_line_actor(), "kb.import", path.name, details)
     print(
@@ -427,6 +427,8 @@ def parser() -> argparse.ArgumentParser:
     )
     kb_export_parser = kb.add_parser("export", help="write every entry's newest version as YAML")
     kb_export_parser.add_argument("--out", type=Path, help="a file (default: standard output)")
+    editorial_cli.add_kb_commands(kb)
+    editorial_cli.add_notice_commands(commands)
 
     channels = commands.add_parser("channels", help="connect the messaging platforms")
     platforms = channels.add_subparsers(dest="platform", required=True)
@@ -510,7 +512,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "kb":
         if args.kb_command == "import":
             return kb_import(settings, args.file, args.publish)
-        return kb_export(settings, args.out)
+        if args.kb_command == "export":
+            return kb_export(settings, args.out)
+        return editorial_cli.run(settings, args)
+    if args.command == "notice":
+        return editorial_cli.run(settings, args)
     if args.command == "bench":
         sizes = [int(size) for size in args.sizes.split(",")]
         return bench_retrieval(settings, sizes, args.json)

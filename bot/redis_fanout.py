@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Final
 
+import redis as sync_redis
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
@@ -95,3 +96,15 @@ async def running(hub: RedisEventHub) -> AsyncIterator[RedisEventHub]:
         yield hub
     finally:
         await hub.stop()
+
+
+def publish_once(url: str, topic: str, event: dict[str, Any], channel: str = CHANNEL) -> None:
+    """One live event from a process that runs no hub (a command), as a hub would send it;
+    nothing happens when Redis is unreachable (the processes also look by themselves)."""
+    client = sync_redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        client.publish(channel, json.dumps({"topic": topic, "event": event}))
+    except RedisError as error:
+        logger.warning("Redis did not take a live event: %s", type(error).__name__)
+    finally:
+        client.close()

@@ -92,8 +92,9 @@ class Settings(BaseSettings):
     kb_doubted_threshold: float = Thresholds.doubted
     """A message Rasa finds out of scope is answered only from this score, with that margin."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
-    kb_reload_seconds: float = Field(default=1.0, gt=0)
-    """How often each process picks up knowledge-base changes from the database."""
+    kb_reload_seconds: float = Field(default=0.25, gt=0)
+    """How often each process looks for changes to the knowledge base and the notices (one small
+    query; with Redis a change also wakes every process at once)."""
 
     escalation_examples: Path = PROJECT_DIR / "data" / "escalation" / "examples.tsv"
     """Labelled messages (`label`, `reason`, `text`) the escalation classifier learns from, with

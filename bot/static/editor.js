@@ -80,7 +80,7 @@
       chartLabel: "Staafdiagram: {title}, {resolution}. De cijfers staan in de tabel eronder.",
       barsLabel: "Staafdiagram: {title}. De cijfers staan in de tabel eronder.",
       timesAsked: "{n}× gevraagd", writeAnswer: "Nieuw antwoord hierover", noneUnanswered: "Geen onbeantwoorde vragen in deze periode.",
-      downloaded: "Gedownload.", loading: "Bezig…",
+      downloaded: "Gedownload.", loading: "Bezig…", noData: "Niets in deze periode.",
       reasons: {
         request_human: "vraagt om een medewerker", safety_suicide: "veiligheid: suïcidale gedachten",
         safety_violence: "veiligheid: geweld of dreiging", emergency: "noodgeval", insult: "boos of beledigend",
@@ -165,7 +165,7 @@
       chartLabel: "Bar chart: {title}, {resolution}. The figures are in the table below.",
       barsLabel: "Bar chart: {title}. The figures are in the table below.",
       timesAsked: "asked {n}×", writeAnswer: "New answer about this", noneUnanswered: "No unanswered questions in this period.",
-      downloaded: "Downloaded.", loading: "Loading…",
+      downloaded: "Downloaded.", loading: "Loading…", noData: "Nothing in this period.",
       reasons: {
         request_human: "asks for a person", safety_suicide: "safety: suicidal thoughts",
         safety_violence: "safety: violence or threats", emergency: "emergency", insult: "angry or insulting",
@@ -304,7 +304,11 @@
       if (VIEWS[link.getAttribute("href")] === name) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
-    if (name === "entries") { loadList(); if (entry && entry.id) openEntry(entry.id, shownVersion); }
+    if (name === "entries") {
+      loadList();
+      if (entry && entry.id) openEntry(entry.id, shownVersion);
+      else if (entry) $("entry-title").textContent = t("newEntryTitle");
+    }
     if (name === "review") loadReview();
     if (name === "crisis") loadNotices();
     if (name === "insights") loadInsights();
@@ -712,6 +716,7 @@
       if (channels.indexOf(row.channel) < 0) channels.push(row.channel);
       totals[row.period] = (totals[row.period] || 0) + row.conversations;
     });
+    if (!rows.length) { box.appendChild(element("p", {}, t("noData"))); return; }
     var max = Math.max.apply(null, [1].concat(Object.keys(totals).map(function (k) { return totals[k]; })));
     var width = 720, height = 220, left = 40, bottom = 40;
     var step = periods.length ? (width - left) / periods.length : 0;
@@ -752,6 +757,7 @@
   }
 
   function horizontalBars(box, items, title, heading) {
+    if (!items.length) { box.appendChild(element("p", {}, t("noData"))); return; }
     var max = Math.max.apply(null, [1].concat(items.map(function (item) { return item.value; })));
     var rowHeight = 26, labelWidth = 260, width = 720;
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + Math.max(items.length * rowHeight, rowHeight), role: "img", "aria-label": t("barsLabel", { title: title }) });

@@ -59,16 +59,20 @@ def loket_env(data_dir: Path, rasa_port: int, port: int | None = None) -> dict[s
     return env
 
 
-def wait_until_ready(loket: LoketProcess, log_line: str = "Loket is ready") -> None:
-    """Until loket and Rasa both answer and loket has logged `log_line`."""
+def wait_until_ready(
+    loket: LoketProcess, log_line: str = "Loket is ready", rasa: bool = True
+) -> None:
+    """Until loket and Rasa (unless `rasa` is false) answer and loket has logged `log_line`."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if loket.process.poll() is not None:
             pytest.fail(f"loket run exited with {loket.process.returncode}:\n{loket.log()[-3000:]}")
         try:
             loket_ok = httpx.get(f"{loket.url}/healthz", timeout=1).status_code == 200
-            rasa = httpx.get(f"{loket.rasa_url}/status", timeout=1)
-            rasa_ok = rasa.status_code == 200 and rasa.json().get("model_id")
+            status = httpx.get(f"{loket.rasa_url}/status", timeout=1) if rasa else None
+            rasa_ok = status is None or (
+                status.status_code == 200 and status.json().get("model_id")
+            )
             if loket_ok and rasa_ok and log_line in loket.log():
                 return
         except httpx.HTTPError:
@@ -95,7 +99,7 @@ def start_loket(
     loket = LoketProcess(
         process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", data_dir, env
     )
-    wait_until_ready(loket)
+    wait_until_ready(loket, rasa="--no-rasa" not in arguments)
     return loket
 
 

@@ -43,13 +43,15 @@ class EventStream:
         with httpx.stream(
             "GET", self._url, params=self._params, headers=self._headers, timeout=None
         ) as response:
-            event_id = None
+            event_id, name = None, "message"
             for line in response.iter_lines():
                 if self._stop.is_set():
                     return
                 if line.startswith("id:"):
                     event_id = line[3:].strip()
-                elif line.startswith("data:"):
+                elif line.startswith("event:"):
+                    name = line[6:].strip()
+                elif line.startswith("data:") and name == "message":  # not the live notices
                     self.ids.append(str(event_id))
                     self.events.append(json.loads(line[5:].strip()))
 
