@@ -3,7 +3,6 @@ a resident's message that reached Rasa would fail with 503, so a 200 shows it we
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,35 +11,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot import staff
-from bot.app import create_app
-from bot.settings import Settings
 from bot.tables import ConversationRow, MessageRow
-from knowledge_base.embeddings import Encoder
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
-
-
-def add_user(engine: Engine, username: str, roles: set[str], totp: str | None = None) -> None:
-    with Session(engine) as session, session.begin():
-        staff.create_user(session, username, PASSWORD, roles, username.title(), totp)
-
-
-def login(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post("/api/console/login", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
-
-
-def resident(client: TestClient) -> tuple[dict[str, str], str]:
-    body = client.post("/api/webchat/sessions", json={"language": "nl"}).json()
-    return {"Authorization": f"Bearer {body['token']}"}, body["conversation_id"]
+from tests.bot.conftest import PASSWORD, add_user, login, resident
 
 
 def test_an_agent_takes_over_and_answers_on_the_residents_channel(

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot import staff
-from bot.app import create_app
-from bot.settings import Settings
 from bot.tables import AuditRow
-from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import PASSWORD, add_user, login, resident
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
+from tests.bot.conftest import PASSWORD, add_user, login, resident
 
 
 def test_console_actions_are_audited(client: TestClient, engine: Engine) -> None:

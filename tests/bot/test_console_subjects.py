@@ -4,7 +4,6 @@ export and erase; every step is audited under the resident's pseudonym, never th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,22 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.app import create_app
-from bot.settings import Settings
 from bot.tables import AuditRow, ConversationRow
-from knowledge_base.embeddings import Encoder
-from tests.bot.conftest import add_conversation
-from tests.bot.test_console_api import add_user, login
+from tests.bot.conftest import add_conversation, add_user, login
 
 SUBJECT = {"channel": "telegram", "user_id": "4242"}
 API = "/api/console/subjects"
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
 
 
 @pytest.fixture

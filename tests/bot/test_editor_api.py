@@ -3,7 +3,6 @@ four eyes, live at once in this process, history, rollback, retirement, preview,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,11 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.app import create_app
-from bot.settings import Settings
 from bot.tables import AuditRow
-from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import add_user, login
+from tests.bot.conftest import add_user, login
 
 QUESTION = "Waar kan ik zandzakken ophalen tegen het hoogwater?"
 SANDBAGS = {
@@ -24,13 +20,6 @@ SANDBAGS = {
     "answers": {"nl": "Zandzakken haalt u bij de **gemeentewerf**, Industrieweg 4."},
     "source_url": "https://www.dijkstad.example/hoogwater",
 }
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
 
 
 @pytest.fixture

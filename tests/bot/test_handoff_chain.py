@@ -20,7 +20,7 @@ from bot.cli import main
 from bot.settings import Settings
 from bot.tables import MessageRow, StaffUserRow
 from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import add_user, login, resident
+from tests.bot.conftest import add_user, login, resident
 from tests.stand_ins.server import BackgroundServer, running
 
 

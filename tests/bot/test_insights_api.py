@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,22 +15,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot import archive
-from bot.app import create_app
-from bot.settings import Settings
 from bot.tables import ConversationRow, MessageRow
-from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import add_user, login
+from tests.bot.conftest import add_user, login
 
 Turn = tuple[str, dict[str, Any]]
 """A resident's message and what the bot's reply was (its archive fields)."""
 DONT_KNOW = {"payload": {"outcome": "dont_know"}}
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
 
 
 def conversation(engine: Engine, channel: str, *turns: Turn, at: datetime | None = None) -> None:

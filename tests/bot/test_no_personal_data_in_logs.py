@@ -74,11 +74,6 @@ def log() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture(scope="module")
-def rasa() -> Iterator[RasaRest]:
-    yield from running(RasaRest())
-
-
-@pytest.fixture(scope="module")
 def bot_api() -> Iterator[TelegramBotApi]:
     yield from running(TelegramBotApi(TELEGRAM_TOKEN))
 

@@ -16,8 +16,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.tables import AuditRow, MessageRow
 from knowledge_base.embeddings import Encoder
-from tests.bot.conftest import add_conversation
-from tests.bot.test_console_api import add_user, login
+from tests.bot.conftest import add_conversation, add_user, login
 from tests.stand_ins.server import running
 from tests.stand_ins.telegram_bot_api import TelegramBotApi
 from tests.stand_ins.twilio_api import TwilioApi

@@ -17,14 +17,8 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.tables import AuditRow, MessageRow
 from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import add_user, login, resident
+from tests.bot.conftest import add_user, login, resident
 from tests.stand_ins.rasa_rest import RasaRest
-from tests.stand_ins.server import running
-
-
-@pytest.fixture(scope="module")
-def rasa() -> Iterator[RasaRest]:
-    yield from running(RasaRest())
 
 
 @pytest.fixture

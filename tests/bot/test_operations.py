@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from bot.app import create_app
 from bot.settings import Settings
 from bot.tables import ConversationRow
-from knowledge_base.embeddings import Encoder
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
 
 
 def test_readyz_says_what_is_missing(client: TestClient) -> None:

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from bot.tables import Base
 from knowledge_base.embeddings import Encoder
 from knowledge_base.tables import Base as KnowledgeBase
-from tests.bot.test_console_api import add_user, login, resident
+from tests.bot.conftest import add_user, login, resident
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

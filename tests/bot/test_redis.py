@@ -16,7 +16,7 @@ from bot.errors import ServiceUnavailable
 from bot.redis_fanout import RedisEventHub, running
 from bot.settings import Settings
 from knowledge_base.embeddings import Encoder
-from tests.bot.test_console_api import add_user, login, resident
+from tests.bot.conftest import add_user, login, resident
 
 REDIS = "redis://127.0.0.1:6379/0"
 

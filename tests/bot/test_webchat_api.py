@@ -3,8 +3,6 @@ is asked (Rasa is deliberately unreachable here), and nothing is stored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
@@ -13,13 +11,6 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.tables import ConversationRow, MessageRow
 from knowledge_base.embeddings import Encoder
-
-
-@pytest.fixture
-def client(settings: Settings, encoder: Encoder) -> Iterator[TestClient]:
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
-    with TestClient(create_app(offline, encoder)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -15,12 +15,6 @@ from bot.settings import Settings
 from bot.tables import ConversationRow, MessageRow
 from knowledge_base.embeddings import Encoder
 from tests.stand_ins.rasa_rest import RasaRest
-from tests.stand_ins.server import running
-
-
-@pytest.fixture(scope="module")
-def rasa() -> Iterator[RasaRest]:
-    yield from running(RasaRest())
 
 
 @pytest.fixture
