@@ -34,6 +34,8 @@ bundled model with the glossary, "waar haal ik zandzakken" and "zandzakken ophal
 0.75, "Mijn BSN is [BSN], waar kan ik zandzakken ophalen" 0.64 and 0.71 against those two, and
 any of them against "hoe laat gaat het zwembad open" or "paspoort kwijt" 0.2 to 0.4."""
 EXAMPLES_PER_GROUP: Final = 5
+IDS_PER_QUERY: Final = 500
+"""Below every database's limit on bound parameters."""
 
 
 @dataclass(frozen=True)
@@ -71,21 +73,40 @@ def conversations_over_time(session: Session, period: Period) -> list[dict[str, 
     ]
 
 
-def answers(session: Session, period: Period) -> list[MessageRow]:
+@dataclass(frozen=True)
+class Reply:
+    """What the dashboard needs of one of the bot's replies."""
+
+    id: int
+    conversation_id: str
+    kb_entry_id: str | None
+    handoff_reason: str | None
+    outcome: str | None
+
+
+def answers(session: Session, period: Period) -> list[Reply]:
     """The bot's replies in the period."""
-    return list(
-        session.scalars(
-            select(MessageRow).where(
-                MessageRow.direction == "out",
-                MessageRow.sender == "bot",
-                MessageRow.created_at >= period.start,
-                MessageRow.created_at < period.end,
-            )
+    rows = session.execute(
+        select(
+            MessageRow.id,
+            MessageRow.conversation_id,
+            MessageRow.kb_entry_id,
+            MessageRow.handoff_reason,
+            MessageRow.payload,
+        ).where(
+            MessageRow.direction == "out",
+            MessageRow.sender == "bot",
+            MessageRow.created_at >= period.start,
+            MessageRow.created_at < period.end,
         )
-    )
+    ).tuples()
+    return [
+        Reply(id_, conversation_id, entry_id, reason, (payload or {}).get("outcome"))
+        for id_, conversation_id, entry_id, reason, payload in rows
+    ]
 
 
-def outcomes(replies: Sequence[MessageRow]) -> dict[str, int]:
+def outcomes(replies: Sequence[Reply]) -> dict[str, int]:
     """The bot's replies by what they were: answer, choices, dont_know, handoff, other."""
     counts: Counter[str] = Counter()
     for reply in replies:
@@ -94,13 +115,11 @@ def outcomes(replies: Sequence[MessageRow]) -> dict[str, int]:
         elif reply.kb_entry_id:
             counts["answer"] += 1
         else:
-            counts[str((reply.payload or {}).get("outcome") or "other")] += 1
+            counts[reply.outcome or "other"] += 1
     return dict(counts)
 
 
-def top_topics(
-    session: Session, replies: Sequence[MessageRow], limit: int = 10
-) -> list[dict[str, Any]]:
+def top_topics(session: Session, replies: Sequence[Reply], limit: int = 10) -> list[dict[str, Any]]:
     """The knowledge-base topics answered most, with their most asked entries."""
     by_entry = Counter(r.kb_entry_id for r in replies if r.kb_entry_id)
     topic_of = dict(
@@ -125,26 +144,39 @@ def top_topics(
 
 
 def unanswered_questions(
-    session: Session, replies: Sequence[MessageRow], limit: int = MAX_UNANSWERED
+    session: Session, replies: Sequence[Reply], limit: int = MAX_UNANSWERED
 ) -> list[tuple[str, datetime]]:
     """The residents' messages that got "I don't know" or a choice, newest first, masked."""
     missed = sorted(
-        (r for r in replies if (r.payload or {}).get("outcome") in UNANSWERED_OUTCOMES),
-        key=lambda r: r.id,
-        reverse=True,
+        (r for r in replies if r.outcome in UNANSWERED_OUTCOMES), key=lambda r: r.id, reverse=True
     )[:limit]
     by_conversation: defaultdict[str, list[int]] = defaultdict(list)
     for reply in missed:
         by_conversation[reply.conversation_id].append(reply.id)
+    inbound: defaultdict[str, list[tuple[int, str, datetime]]] = defaultdict(list)
+    conversation_ids = list(by_conversation)
+    for start in range(0, len(conversation_ids), IDS_PER_QUERY):
+        rows = session.execute(
+            select(
+                MessageRow.id, MessageRow.conversation_id, MessageRow.text, MessageRow.created_at
+            )
+            .where(
+                MessageRow.conversation_id.in_(conversation_ids[start : start + IDS_PER_QUERY]),
+                MessageRow.direction == "in",
+            )
+            .order_by(MessageRow.id)
+        ).tuples()
+        for message_id, conversation_id, text, created_at in rows:
+            inbound[conversation_id].append((message_id, text, created_at))
     questions: list[tuple[str, datetime]] = []
     for conversation_id, reply_ids in by_conversation.items():
-        inbound = [m for m in archive.messages(session, conversation_id) if m.direction == "in"]
-        ids = [m.id for m in inbound]
+        messages = inbound[conversation_id]
+        ids = [message_id for message_id, _, _ in messages]
         for reply_id in reply_ids:
             position = bisect.bisect_left(ids, reply_id) - 1
             if position >= 0:
-                message = inbound[position]
-                questions.append((personal_data.mask(message.text), message.created_at))
+                _, text, created_at = messages[position]
+                questions.append((personal_data.mask(text), created_at))
     questions.sort(key=lambda q: q[1], reverse=True)
     return questions
 
