@@ -82,7 +82,7 @@ bench: setup
 
 # Needs the machine's PostgreSQL and Redis, like reliability.
 bench-live: setup services
-	$(VENV)/bin/python -m tests.bench.live_changes
+	$(VENV)/bin/python -m tests.bench.live_changes $(if $(ROUNDS),--rounds $(ROUNDS))
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models var
