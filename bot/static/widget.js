@@ -23,6 +23,7 @@
       help: "Druk op Enter om te versturen, Shift+Enter voor een nieuwe regel.",
       you: "U: ", them: "Gemeente: ", agent: "Medewerker: ", notice: "Belangrijk bericht: ", typing: "De assistent typt…", empty: "Typ eerst uw vraag.",
       notices: "Belangrijke berichten van de gemeente", updates: "Laatste nieuws",
+      openNotice: "Chat met de gemeente · Belangrijk bericht",
       failed: "Uw bericht is niet verstuurd. Probeer het opnieuw.",
       offline: "Verbinding verbroken. Opnieuw verbinden…",
       unavailable: "De chat is nu niet bereikbaar. Probeer het later opnieuw."
@@ -34,6 +35,7 @@
       help: "Press Enter to send, Shift+Enter for a new line.",
       you: "You: ", them: "Municipality: ", agent: "Colleague: ", notice: "Important message: ", typing: "The assistant is typing…", empty: "Please type your question first.",
       notices: "Important messages from the municipality", updates: "Latest news",
+      openNotice: "Chat with the municipality · Important message",
       failed: "Your message was not sent. Please try again.",
       offline: "Connection lost. Reconnecting…",
       unavailable: "The chat cannot be reached right now. Please try again later."
@@ -79,6 +81,7 @@
     "textarea { flex: 1; font: inherit; padding: .5rem; border: 2px solid #6b6b6b; border-radius: .375rem; resize: vertical; }",
     "button { font: inherit; padding: .5rem 1rem; border: 2px solid #00527a; border-radius: .375rem; background: #00527a; color: #fff; cursor: pointer; }",
     ".choices button, .close { background: #fff; color: #00527a; }",
+    ".launcher.alert { background: #b00020; border-color: #b00020; }",
     "button:focus-visible, textarea:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }"
   ].join("\n");
 
@@ -230,6 +233,8 @@
       }
       noticeBoard.appendChild(box);
     });
+    launcher.textContent = live.length ? TEXT.openNotice : TEXT.open;
+    launcher.classList.toggle("alert", live.length > 0);
     var next = notices.map(function (notice) { return Date.parse(notice.ends_at); }).filter(function (end) { return end > now; });
     if (next.length) noticeTimer = setTimeout(function () { showNotices(notices); }, Math.min.apply(null, next) - now + 50);
   }
@@ -314,4 +319,7 @@
   });
 
   if (inline || token) ensureSession().catch(function () {});
+  // Before any conversation: the button in the corner says when there is an important message.
+  else fetch(api + "/notices").then(function (response) { return response.ok ? response.json() : { notices: [] }; })
+    .then(function (data) { showNotices(data.notices); }).catch(function () {});
 })();

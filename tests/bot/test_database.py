@@ -34,3 +34,32 @@ def test_migrations_keep_existing_conversations(tmp_path: Path) -> None:
         assert connection.execute(text("SELECT count(*) FROM message")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_existing_entry_versions_keep_their_topic_when_versions_get_one(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = _alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        connection.execute(
+            text(
+                "INSERT INTO kb_entry (id, topic, created_at)"
+                " VALUES ('grofvuil', 'waste', '2026-11-21 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO kb_entry_version (entry_id, version, status, questions, answers,"
+                " source_url, owner, created_at) VALUES ('grofvuil', 1, 'published',"
+                " '{\"nl\": [\"Grofvuil?\"]}', '{\"nl\": \"Bel ons.\"}', '', '',"
+                " '2026-11-21 10:00:00')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT topic, author FROM kb_entry_version")).one()
+        revisions = connection.execute(text("SELECT name FROM live_revision ORDER BY name")).all()
+    assert tuple(row) == ("waste", "")
+    assert [r[0] for r in revisions] == ["knowledge_base", "notices"]
+    engine.dispose()

@@ -13,7 +13,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import AGENT_PASSWORD, LoketProcess, new_agent, serious_violations
+from tests.e2e.conftest import (
+    AGENT_PASSWORD,
+    LoketProcess,
+    MunicipalitySite,
+    new_agent,
+    serious_violations,
+)
 from tests.e2e.test_telegram_conversation import deliver
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
@@ -98,7 +104,10 @@ def local_input(moment: datetime) -> str:
 
 
 def test_a_crisis_notice_is_on_every_channel_until_its_end(
-    browser: Browser, loket: LoketProcess, telegram_api: TelegramBotApi
+    browser: Browser,
+    loket: LoketProcess,
+    telegram_api: TelegramBotApi,
+    municipality_site: MunicipalitySite,
 ) -> None:
     resident = resident_chat(browser, loket)
     ask(resident, "hallo")
@@ -127,6 +136,21 @@ def test_a_crisis_notice_is_on_every_channel_until_its_end(
         # The running web chat shows it without the resident doing anything.
         expect(notices).to_contain_text("Hoogwater aan de Waalkade", timeout=5_000)
         assert serious_violations(resident) == []
+        # On the municipality's own site, the chat button says there is an important message.
+        municipality_site.page = (
+            '<!doctype html><html lang="nl"><head><title>Gemeente</title></head><body>'
+            f'<main><h1>Contact</h1></main><script src="{loket.url}/static/widget.js" defer>'
+            "</script></body></html>"
+        )
+        site = browser.new_context(locale="nl-NL").new_page()
+        site.goto(municipality_site.url + "/")
+        launcher = site.get_by_role("button", name="Chat met de gemeente · Belangrijk bericht")
+        expect(launcher).to_be_visible()
+        launcher.click()
+        expect(
+            site.get_by_role("region", name="Belangrijke berichten van de gemeente")
+        ).to_contain_text("Blijf weg van de kade")
+        site.context.close()
 
         chat_id = 5_550_301
         assert deliver(
