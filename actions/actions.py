@@ -111,7 +111,9 @@ class LoketAction(Action):  # type: ignore[misc]
             history_of(tracker),
         )
         if found is not None and found.yields_to_answer and self._kb is not None:
-            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+            decision = await asyncio.to_thread(
+                self._kb.decide, text, intent["name"], overruling=True
+            )
             if decision.answer is not None:
                 self.answer(dispatcher, tracker, language, decision, set_aside=found)
                 return []

@@ -95,11 +95,9 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
             )
         ),
         Thresholds(
-            answer=settings.kb_answer_threshold,
-            answer_gap=settings.kb_answer_gap,
+            confidence=settings.kb_answer_confidence,
             clear=settings.kb_clear_threshold,
             margin=settings.kb_clear_margin,
-            doubted=settings.kb_doubted_threshold,
         ),
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)

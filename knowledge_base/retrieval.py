@@ -9,6 +9,9 @@ separate "this is the answer" from "I don't know":
 - characters: the cosine similarity of character n-grams (tf-idf), which survives typos and Dutch
   compound words ("grofvuil", "grof vuil") where stems do not.
 
+Each candidate found also gets its passage score: the highest cosine similarity between the query
+and a passage of its answer (knowledge_base/passages.py), which the answer decision reads.
+
 An index is a few segments that never change. Publishing adds a small segment with the new
 entries (and new versions) and marks the ones they replace, and the withdrawn ones, as gone: the
 work is proportional to the change, not to the knowledge base. What depends on all entries
@@ -35,6 +38,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from knowledge_base.embeddings import Encoder, Vectors
 from knowledge_base.entries import Candidate, Entry
+from knowledge_base.passages import passages
 from knowledge_base.text import LANGUAGES, stems, terms
 
 BM25_K1: Final = 1.2
@@ -84,6 +88,11 @@ _ngrams: Callable[[str], list[str]] = CountVectorizer(
 def _variants(entry: Entry) -> list[str]:
     leads = [answer_lead(answer) for answer in entry.answers.values()]
     return [question for _, question in entry.all_questions()] + leads
+
+
+def _passages(entry: Entry) -> list[str]:
+    found = [passage for answer in entry.answers.values() for passage in passages(answer)]
+    return found or [question for _, question in entry.all_questions()][:1]
 
 
 def _document(entry: Entry) -> list[str]:
@@ -145,6 +154,9 @@ class _Segment:
         stems: sparse.csr_matrix,
         lengths: Floats,
         ngrams: sparse.csr_matrix,
+        passage_texts: list[str],
+        passage_counts: Indices,
+        passage_vectors: Vectors,
     ) -> None:
         self.entries = entries
         self.texts = texts
@@ -162,16 +174,23 @@ class _Segment:
         self.ngrams = ngrams
         """Character n-gram x variant: 1 + log(occurrences)."""
         self.topics = _topics(entries)
+        self.passage_texts = passage_texts
+        """Each entry's answer passages, entry after entry."""
+        self.passage_counts = passage_counts
+        self.first_passage: Indices = np.cumsum(passage_counts) - passage_counts
+        self.passage_vectors = passage_vectors
 
     @classmethod
     def build(
         cls,
         entries: Sequence[Entry],
         vectors: Vectors,
+        passage_vectors: Vectors,
         stem_ids: _Vocabulary,
         ngram_ids: _Vocabulary,
     ) -> _Segment:
         variants = [_variants(entry) for entry in entries]
+        entry_passages = [_passages(entry) for entry in entries]
         documents = [_document(entry) for entry in entries]
         texts = list(chain.from_iterable(variants))
         ngrams = ngram_ids.matrix(_ngrams(text) for text in texts)
@@ -184,6 +203,9 @@ class _Segment:
             stem_ids.matrix(documents),
             np.array([len(d) for d in documents], dtype=np.float32),
             ngrams,
+            list(chain.from_iterable(entry_passages)),
+            np.array([len(p) for p in entry_passages], dtype=np.intp),
+            passage_vectors,
         )
 
     @classmethod
@@ -197,9 +219,17 @@ class _Segment:
         """The `alive` entries of `segments` in one segment, without analysing any text again."""
         entries: list[Entry] = []
         texts: list[str] = []
+        passage_texts: list[str] = []
         counts, vectors, lengths, kept = [], [], [], []
+        passage_counts, passage_vectors = [], []
         for segment, keep in zip(segments, alive, strict=True):
             keep_variants = np.repeat(keep, segment.variant_counts)
+            keep_passages = np.repeat(keep, segment.passage_counts)
+            passage_texts += [
+                text for text, k in zip(segment.passage_texts, keep_passages, strict=True) if k
+            ]
+            passage_counts.append(segment.passage_counts[keep])
+            passage_vectors.append(segment.passage_vectors[keep_passages])
             entries += [entry for entry, k in zip(segment.entries, keep, strict=True) if k]
             texts += [text for text, k in zip(segment.texts, keep_variants, strict=True) if k]
             counts.append(segment.variant_counts[keep])
@@ -214,6 +244,9 @@ class _Segment:
             _stack_columns([s.stems for s in segments], alive, len(stem_ids)),
             np.concatenate(lengths),
             _stack_columns([s.ngrams for s in segments], kept, len(ngram_ids)),
+            passage_texts,
+            np.concatenate(passage_counts),
+            np.concatenate(passage_vectors),
         )
 
 
@@ -279,8 +312,10 @@ class HybridIndex:
 
     def _segment(self, entries: Sequence[Entry]) -> _Segment:
         texts = [text for entry in entries for text in _variants(entry)]
+        passage_texts = [text for entry in entries for text in _passages(entry)]
         vectors = self._document_encoder.encode(texts)
-        return _Segment.build(entries, vectors, self._stem_ids, self._ngram_ids)
+        passage_vectors = self._document_encoder.encode(passage_texts)
+        return _Segment.build(entries, vectors, passage_vectors, self._stem_ids, self._ngram_ids)
 
     def _assemble(
         self, segments: Sequence[_Segment], alive: Sequence[npt.NDArray[np.bool_]]
@@ -377,13 +412,15 @@ class HybridIndex:
 
     @property
     def texts(self) -> list[str]:
-        """The texts of the entries' variants."""
+        """The texts of the entries' variants and passages."""
         return [
             text
             for segment, alive in zip(self._segments, self._alive, strict=True)
-            for text, keep in zip(
-                segment.texts, np.repeat(alive, segment.variant_counts), strict=True
+            for texts, counts in (
+                (segment.texts, segment.variant_counts),
+                (segment.passage_texts, segment.passage_counts),
             )
+            for text, keep in zip(texts, np.repeat(alive, counts), strict=True)
             if keep
         ]
 
@@ -435,6 +472,8 @@ class HybridIndex:
             + boosts[shortlist]
         )
         best = sorted(shortlist.tolist(), key=lambda i: (-fused[i], self._entries[i].id))
+        best = best[:limit]
+        passage_scores = self._passage_scores(vector, np.array(best, dtype=np.intp))
         return [
             Candidate(
                 entry=self._entries[i],
@@ -442,9 +481,23 @@ class HybridIndex:
                 semantic=round(float(semantic_scores[i]), 4),
                 lexical=round(float(lexical_scores[i]), 4),
                 characters=round(float(character_scores[i]), 4),
+                passage=round(float(passage), 4),
             )
-            for i in best[:limit]
+            for i, passage in zip(best, passage_scores, strict=True)
         ]
+
+    def _passage_scores(self, vector: Vectors, slots: Indices) -> Floats:
+        """Per entry (slots in any order), the best similarity of one of its answer passages."""
+        scores = np.zeros(len(slots), dtype=np.float32)
+        segment_numbers = np.searchsorted(self._offsets, slots, side="right") - 1
+        for place, (slot, number) in enumerate(zip(slots, segment_numbers, strict=True)):
+            segment = self._segments[number]
+            position = slot - self._offsets[number]
+            start = segment.first_passage[position]
+            rows = segment.passage_vectors[start : start + segment.passage_counts[position]]
+            scores[place] = float((rows @ vector).max())
+        clipped: Floats = np.clip(scores, 0.0, 1.0)
+        return clipped
 
     def _shortlist(self, rough_scores: Floats, limit: int) -> Indices:
         """The entries that can be among the best `limit` once their semantic score is exact."""

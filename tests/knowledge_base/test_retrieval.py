@@ -78,7 +78,7 @@ def test_rebuilding_encodes_only_changed_texts(
     counting = CountingEncoder(encoder)
     cache = CachingEncoder(counting)
     first = HybridIndex(encoder, small_entries, cache)
-    assert len(counting.texts) == len(first.texts)
+    assert sorted(counting.texts) == sorted(set(first.texts))  # a short answer is its passage
     changed = replace(small_entries[0], questions={"nl": ["paspoort kwijt in het buitenland"]})
     counting.texts.clear()
     second = HybridIndex(encoder, [changed, *small_entries[1:]], cache)
@@ -142,3 +142,27 @@ def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(width:
         exact = vectors @ vectors[7]
         rough = torch.mv(_rough(vectors.astype(np.float32)), _rough(query)).float().numpy()
         assert np.abs(rough - exact).max() <= _ROUGH_ERROR
+
+
+def test_candidates_carry_their_best_answer_passage_also_after_changes(encoder: Encoder) -> None:
+    long_answer = make_entry(
+        "paspoortnummer",
+        "passport_id",
+        ["Bevat mijn paspoortnummer het cijfer 0 of de letter O?"],
+        "Het is altijd het cijfer 0.\n\nESTA aanvragen\n\nVul bij een ESTA-aanvraag voor de "
+        "Verenigde Staten het cijfer 0 in.",
+    )
+    other = make_entry("afval", "waste", ["Wanneer wordt afval opgehaald?"], "Zie de kalender.")
+    index = HybridIndex(encoder, [other])
+    query = "welk cijfer vul ik in bij mijn ESTA voor de Verenigde Staten"
+    for changed in (index.with_changes([long_answer], []), HybridIndex(encoder, [long_answer])):
+        best = changed.search(query)[0]
+        assert best.entry.id == "paspoortnummer"
+        assert best.passage > best.semantic - 0.2
+        assert 0 < best.passage <= 1
+    compacted = index.with_changes([long_answer], []).compacted()
+    assert (
+        compacted.search(query)[0].passage
+        == HybridIndex(encoder, [other, long_answer]).search(query)[0].passage
+    )
+    assert any("ESTA aanvragen" in text for text in compacted.texts)
