@@ -47,20 +47,20 @@ whether the question is one content word, and log(1 + its content words): a long
 is more specific, so a match is less likely by chance."""
 
 WEIGHTS: Final = {
-    "score": 4.8186,
-    "gap": 12.1503,
-    "passage": 7.6012,
-    "semantic_agrees": 0.0927,
-    "lexical_agrees": 0.8051,
-    "characters_agrees": 0.3235,
-    "passage_agrees": 0.6727,
-    "topic": 0.8563,
-    "doubted": -1.4776,
-    "fallback": -0.5944,
-    "one_word": 0.0421,
-    "words": 3.0672,
+    "score": 4.4168,
+    "gap": 12.3622,
+    "passage": 8.1139,
+    "semantic_agrees": 0.1027,
+    "lexical_agrees": 0.8010,
+    "characters_agrees": 0.3775,
+    "passage_agrees": 0.7691,
+    "topic": 0.8906,
+    "doubted": -1.4673,
+    "fallback": -0.6138,
+    "one_word": 0.0234,
+    "words": 3.0824,
 }
-BIAS: Final = -13.6566
+BIAS: Final = -13.8475
 
 
 def features(

@@ -14,7 +14,7 @@ class Thresholds:
     this confident; otherwise fair candidates close together are offered as a choice. Measured
     with `loket eval` on tests/eval/."""
 
-    confidence: float = 0.72
+    confidence: float = 0.74
     clear: float = 0.4
     margin: float = 0.12
     strong: float = 0.48
