@@ -179,6 +179,7 @@ class LoketAction(Action):  # type: ignore[misc]
             language,
             kb_entry=kb_entry_payload(decision.answer),
             candidates=[kb_entry_payload(c) for c in decision.candidates],
+            kb_confidence=round(decision.confidence, 4),
             outcome="answer",
             **extra,
         )
@@ -261,6 +262,7 @@ class ActionAnswerQuestion(LoketAction):
                 buttons=[{"title": q, "payload": q} for q in questions],
                 kb_entry=None,
                 candidates=candidates,
+                kb_confidence=round(decision.confidence, 4),
                 outcome="choices",
             )
             return
@@ -276,6 +278,7 @@ class ActionAnswerQuestion(LoketAction):
                 language,
                 kb_entry=None,
                 candidates=candidates,
+                kb_confidence=round(decision.confidence, 4),
                 outcome="dont_know",
             )
             return
