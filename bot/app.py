@@ -83,6 +83,7 @@ class Services:
 
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
     engine = sealing.open_database(settings)
+    glossary = load_glossary(settings.glossary)
     knowledge_base = KnowledgeBase(
         engine,
         RecentEncoder(
@@ -91,7 +92,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
                 or SentenceTransformerEncoder(
                     settings.embedding_model, settings.embedding_precision
                 ),
-                load_glossary(settings.glossary),
+                glossary,
             )
         ),
         Thresholds(
@@ -99,6 +100,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
             clear=settings.kb_clear_threshold,
             margin=settings.kb_clear_margin,
         ),
+        glossary,
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()

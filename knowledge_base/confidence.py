@@ -47,20 +47,20 @@ whether the question is one content word, and log(1 + its content words): a long
 is more specific, so a match is less likely by chance."""
 
 WEIGHTS: Final = {
-    "score": 4.4168,
-    "gap": 12.3622,
-    "passage": 8.1139,
-    "semantic_agrees": 0.1027,
-    "lexical_agrees": 0.8010,
-    "characters_agrees": 0.3775,
-    "passage_agrees": 0.7691,
-    "topic": 0.8906,
-    "doubted": -1.4673,
-    "fallback": -0.6138,
-    "one_word": 0.0234,
-    "words": 3.0824,
+    "score": 4.9469,
+    "gap": 10.6052,
+    "passage": 7.7451,
+    "semantic_agrees": 0.1091,
+    "lexical_agrees": 0.5775,
+    "characters_agrees": 0.4307,
+    "passage_agrees": 0.7536,
+    "topic": 0.9029,
+    "doubted": -1.5067,
+    "fallback": -0.4987,
+    "one_word": 0.0058,
+    "words": 3.2606,
 }
-BIAS: Final = -13.8475
+BIAS: Final = -13.8755
 
 
 def features(

@@ -20,6 +20,7 @@ from knowledge_base.embeddings import (
     model_identity,
 )
 from knowledge_base.entries import Decision, Status
+from knowledge_base.glossary import Glossary
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
 from knowledge_base.thresholds import Thresholds
@@ -40,8 +41,14 @@ class KnowledgeBase:
     """
 
     def __init__(
-        self, engine: Engine, encoder: Encoder, thresholds: Thresholds | None = None
+        self,
+        engine: Engine,
+        encoder: Encoder,
+        thresholds: Thresholds | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
+        """`glossary`: the one `encoder` reads texts in English with, if any; retrieval reads
+        the words in English through it too."""
         # BLAS threads that spin after a small matrix product steal both cores from the
         # embedding model's threads: one BLAS thread made a query three times faster (measured).
         threadpool_limits(limits=1, user_api="blas")
@@ -54,7 +61,7 @@ class KnowledgeBase:
             encoder, StoredVectors(engine, model) if model else None
         )
         self.thresholds = thresholds or Thresholds()
-        self._index = HybridIndex(encoder, [], self._document_encoder)
+        self._index = HybridIndex(encoder, [], self._document_encoder, glossary)
         self._reload_lock = threading.Lock()
         self._compaction: threading.Thread | None = None
 

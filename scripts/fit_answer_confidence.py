@@ -52,9 +52,10 @@ def main() -> None:
     parser.add_argument("--regularisation", type=float, default=0.3, help="sklearn's C")
     args = parser.parse_args()
     settings = Settings()
+    glossary = load_glossary(settings.glossary)
     encoder = with_glossary(
         SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision),
-        load_glossary(settings.glossary),
+        glossary,
     )
     indexes: dict[str, HybridIndex] = {}
     rows, labels, sets = [], [], []
@@ -62,7 +63,7 @@ def main() -> None:
         corpus, details = spec.split("=")
         if corpus not in indexes:
             entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}
-            indexes[corpus] = HybridIndex(encoder, list(entries.values()))
+            indexes[corpus] = HybridIndex(encoder, list(entries.values()), glossary=glossary)
         more = examples(indexes[corpus], Path(details))
         rows += more[0]
         labels += more[1]

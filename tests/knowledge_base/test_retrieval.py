@@ -8,6 +8,7 @@ import torch
 
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
+from knowledge_base.glossary import Glossary
 from knowledge_base.retrieval import _ROUGH_ERROR, TOPIC_BOOST, HybridIndex, _rough
 from tests.knowledge_base.conftest import make_entry
 
@@ -166,3 +167,18 @@ def test_candidates_carry_their_best_answer_passage_also_after_changes(encoder: 
         == HybridIndex(encoder, [other, long_answer]).search(query)[0].passage
     )
     assert any("ESTA aanvragen" in text for text in compacted.texts)
+
+
+def test_words_of_one_meaning_meet_in_the_glossarys_english(encoder: Encoder) -> None:
+    """ "legitimeren" and "identificeren" share no stem, but both are "identify" in English."""
+    glossary = Glossary({"legitimeren": "identify", "identificeren": "identify", "werk": "work"})
+    entries = [
+        make_entry("identificeren-werk", "id", ["Moet ik mij identificeren?"], "Ja, altijd."),
+        make_entry("werk-zoeken", "work", ["Hoe vind ik werk?"], "Kijk op de vacaturesite."),
+    ]
+    query = "legitimeren verplicht"
+    with_english = HybridIndex(encoder, entries, glossary=glossary).search(query)[0]
+    without = HybridIndex(encoder, entries).search(query)[0]
+    assert with_english.entry.id == "identificeren-werk"
+    assert with_english.lexical == without.lexical == 0  # no Dutch stem in common
+    assert with_english.score > without.score
