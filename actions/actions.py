@@ -140,7 +140,9 @@ class LoketAction(Action):  # type: ignore[misc]
             history_of(tracker),
         )
         if found is not None and found.yields_to_answer and self._kb is not None:
-            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+            decision = await asyncio.to_thread(
+                self._kb.decide, text, intent["name"], overruling=True
+            )
             if decision.answer is not None:
                 self.answer(dispatcher, tracker, language, decision, set_aside=found)
                 return []
@@ -202,6 +204,7 @@ class LoketAction(Action):  # type: ignore[misc]
             language,
             kb_entry=kb_entry_payload(decision.answer),
             candidates=[kb_entry_payload(c) for c in decision.candidates],
+            kb_confidence=round(decision.confidence, 4),
             outcome="answer",
             **extra,
         )
@@ -284,6 +287,7 @@ class ActionAnswerQuestion(LoketAction):
                 buttons=[{"title": q, "payload": q} for q in questions],
                 kb_entry=None,
                 candidates=candidates,
+                kb_confidence=round(decision.confidence, 4),
                 outcome="choices",
             )
             return
@@ -299,6 +303,7 @@ class ActionAnswerQuestion(LoketAction):
                 language,
                 kb_entry=None,
                 candidates=candidates,
+                kb_confidence=round(decision.confidence, 4),
                 outcome="dont_know",
             )
             return

@@ -97,6 +97,7 @@ class Services:
 
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
     engine = sealing.open_database(settings)
+    glossary = load_glossary(settings.glossary)
     knowledge_base = KnowledgeBase(
         engine,
         RecentEncoder(
@@ -105,16 +106,15 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
                 or SentenceTransformerEncoder(
                     settings.embedding_model, settings.embedding_precision
                 ),
-                load_glossary(settings.glossary),
+                glossary,
             )
         ),
         Thresholds(
-            answer=settings.kb_answer_threshold,
-            answer_gap=settings.kb_answer_gap,
+            confidence=settings.kb_answer_confidence,
             clear=settings.kb_clear_threshold,
             margin=settings.kb_clear_margin,
-            doubted=settings.kb_doubted_threshold,
         ),
+        glossary,
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()

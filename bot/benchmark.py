@@ -32,6 +32,7 @@ from bot.database import make_engine, migrate
 from knowledge_base import store
 from knowledge_base.embeddings import Encoder
 from knowledge_base.entries import Entry, Status
+from knowledge_base.glossary import Glossary
 from knowledge_base.seed import read_seed
 from knowledge_base.service import KnowledgeBase
 
@@ -93,7 +94,13 @@ def publish(engine: Engine, kb: KnowledgeBase, entry: Entry, query: str) -> floa
     return None
 
 
-def measure(encoder: Encoder, seed_file: Path, queries: list[str], size: int) -> dict[str, Any]:
+def measure(
+    encoder: Encoder,
+    seed_file: Path,
+    queries: list[str],
+    size: int,
+    glossary: Glossary | None = None,
+) -> dict[str, Any]:
     rng = random.Random(size)  # noqa: S311 (reproducible test data, not secrets)
     seed = read_seed(seed_file)
     with tempfile.TemporaryDirectory(prefix="loket-bench-") as workdir:
@@ -101,13 +108,13 @@ def measure(encoder: Encoder, seed_file: Path, queries: list[str], size: int) ->
         migrate(engine)
         with Session(engine) as session, session.begin():
             store.import_entries(session, synthesise(seed, size, rng), Status.PUBLISHED)
-        kb = KnowledgeBase(engine, encoder)
+        kb = KnowledgeBase(engine, encoder, glossary=glossary)
         started = time.perf_counter()
         kb.reload()
         build = time.perf_counter() - started
         # A restart, or another worker: the vectors stored by the first build are read.
         started = time.perf_counter()
-        KnowledgeBase(engine, encoder).reload()
+        KnowledgeBase(engine, encoder, glossary=glossary).reload()
         warm_build = time.perf_counter() - started
         freeze_loaded_objects()  # as `loket run` does once started
         for query in queries[:5]:  # warm up

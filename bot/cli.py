@@ -308,9 +308,10 @@ def telegram_set_webhook(settings: Settings) -> int:
 
 
 def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
+    glossary = load_glossary(settings.glossary)
     encoder = with_glossary(
         SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision),
-        load_glossary(settings.glossary),
+        glossary,
     )
     seed = read_seed(settings.kb_seed_file)
     queries = [
@@ -321,7 +322,7 @@ def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
     ]
     rows = []
     for size in sizes:
-        row = benchmark.measure(encoder, settings.kb_seed_file, queries, size)
+        row = benchmark.measure(encoder, settings.kb_seed_file, queries, size, glossary)
         print(
             f"{row['entries']:>6} entries: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
             f"index built in {row['index_build_s']} s "

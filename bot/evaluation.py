@@ -62,6 +62,8 @@ class Outcome:
     """The knowledge base's best entries and their scores, best first."""
     outcome: str | None = None
     """What the reply was: answer, choices, dont_know, handoff, or none for small talk."""
+    answer_confidence: float | None = None
+    """How likely the knowledge base found its best entry the answer (its answer model)."""
 
 
 @dataclass
@@ -199,6 +201,7 @@ async def run_queries(services: Services, queries: list[Query]) -> Report:
                 confidence=intent.get("confidence"),
                 candidates=[(c["id"], c["score"]) for c in candidates],
                 outcome=meta.get("outcome"),
+                answer_confidence=meta.get("kb_confidence"),
             )
         )
     return report

@@ -82,15 +82,12 @@ class Settings(BaseSettings):
     """A Dutch-English dictionary (FreeDict, dictd format): the English model also reads each
     text word by word in English. Empty turns it off, as for a multilingual model."""
 
-    kb_answer_threshold: float = Thresholds.answer
-    kb_answer_gap: float = Thresholds.answer_gap
-    """A candidate scoring `kb_answer_threshold`, this far ahead of the runner-up, is the answer;"""
+    kb_answer_confidence: float = Field(default=Thresholds.confidence, gt=0, lt=1)
+    """The best candidate is the answer when the answer model is this confident of it."""
     kb_clear_threshold: float = Thresholds.clear
     kb_clear_margin: float = Thresholds.margin
-    """...and so is one scoring `kb_clear_threshold` that leads the runner-up by this margin.
-    Fair candidates closer together than that are offered as a choice."""
-    kb_doubted_threshold: float = Thresholds.doubted
-    """A message Rasa finds out of scope is answered only from this score, with that margin."""
+    """A question not answered is offered the candidates scoring at least `kb_clear_threshold`
+    within this margin of the best, as a choice, when there are two or more."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
     kb_reload_seconds: float = Field(default=0.25, gt=0)
     """How often each process looks for changes to the knowledge base and the notices (one small

@@ -67,6 +67,8 @@ class Candidate:
     semantic: float
     lexical: float
     characters: float
+    passage: float = 0.0
+    """The best similarity of a passage of the entry's answer (knowledge_base/passages.py)."""
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,5 @@ class Decision:
     candidates: Sequence[Candidate] = field(default_factory=tuple)
     alternatives: Sequence[Candidate] = field(default_factory=tuple)
     """When no single entry is clear but a few are close: the ones to offer as a choice."""
+    confidence: float = 0.0
+    """How likely the best candidate is the answer (knowledge_base/confidence.py)."""

@@ -6,12 +6,14 @@ import logging
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
 from knowledge_base import live, notices, store
+from knowledge_base.confidence import CONTEXT, answer_confidence
 from knowledge_base.embeddings import (
     BatchCachingEncoder,
     CachingEncoder,
@@ -19,13 +21,16 @@ from knowledge_base.embeddings import (
     model_identity,
 )
 from knowledge_base.entries import Decision, Status
+from knowledge_base.glossary import Glossary
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
-from knowledge_base.text import stems
 from knowledge_base.thresholds import Thresholds
 from knowledge_base.vectors import StoredVectors
 
 logger = logging.getLogger(__name__)
+
+SHOWN: Final = 3
+"""Candidates a decision names: the answer's runners-up, or the choices offered."""
 
 
 class KnowledgeBase:
@@ -38,8 +43,14 @@ class KnowledgeBase:
     """
 
     def __init__(
-        self, engine: Engine, encoder: Encoder, thresholds: Thresholds | None = None
+        self,
+        engine: Engine,
+        encoder: Encoder,
+        thresholds: Thresholds | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
+        """`glossary`: the one `encoder` reads texts in English with, if any; retrieval reads
+        the words in English through it too."""
         # BLAS threads that spin after a small matrix product steal both cores from the
         # embedding model's threads: one BLAS thread made a query three times faster (measured).
         threadpool_limits(limits=1, user_api="blas")
@@ -52,7 +63,7 @@ class KnowledgeBase:
             encoder, StoredVectors(engine, model) if model else None
         )
         self.thresholds = thresholds or Thresholds()
-        self._index = HybridIndex(encoder, [], self._document_encoder)
+        self._index = HybridIndex(encoder, [], self._document_encoder, glossary)
         self._reload_lock = threading.Lock()
         self._compaction: threading.Thread | None = None
         self.notices = notices.NoticeBoard()
@@ -159,12 +170,26 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self._index)
 
-    def decide(self, question: str, topic: str | None = None, doubted: bool = False) -> Decision:
-        """The entry to answer with, or none when no entry is a strong enough match.
-        `doubted`: the NLU finds the question out of scope."""
-        candidates = self._index.search(question, topic=topic)
-        terse = len(set(stems(question, "nl"))) <= 1
-        if candidates and self.thresholds.answers(candidates, terse, doubted):
-            return Decision(answer=candidates[0], candidates=candidates)
-        alternatives = self.thresholds.alternatives(candidates, terse, doubted)
-        return Decision(answer=None, candidates=candidates, alternatives=alternatives)
+    def decide(
+        self,
+        question: str,
+        topic: str | None = None,
+        doubted: bool = False,
+        overruling: bool = False,
+    ) -> Decision:
+        """The entry to answer with, or none when no entry is a likely enough answer. `topic`:
+        the NLU's intent; `doubted`: the NLU finds the question out of scope; `overruling`: a
+        model judged that a person should take over, which only a strong match sets aside."""
+        found = self._index.search(question, topic=topic, limit=CONTEXT)
+        candidates = found[:SHOWN]
+        confidence = answer_confidence(question, found, topic, doubted)
+        if overruling:
+            answered = self.thresholds.overrules(candidates)
+        else:
+            answered = bool(candidates) and self.thresholds.answers(confidence)
+        if answered:
+            return Decision(answer=candidates[0], candidates=candidates, confidence=confidence)
+        alternatives = self.thresholds.alternatives(candidates, doubted)
+        return Decision(
+            answer=None, candidates=candidates, alternatives=alternatives, confidence=confidence
+        )

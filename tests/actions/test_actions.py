@@ -72,6 +72,7 @@ async def test_recorded_call_is_answered_from_the_knowledge_base(
     meta = response["custom"]["loket"]
     assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
     assert meta["kb_entry"]["version"] == 1
+    assert meta["kb_confidence"] >= 0.74  # what the answer model made of it, for replaying
     assert meta["intent"]["name"] == "passport_id"
     assert meta["language"] == "nl"
     assert "pasfoto" in response["text"]
@@ -96,6 +97,7 @@ async def test_unknown_question_gets_i_dont_know_with_next_steps(
     )
     text, meta = await run(executor, call)
     assert meta["kb_entry"] is None
+    assert meta["kb_confidence"] < 0.74
     assert "geen goed antwoord" in text
     assert settings.municipality_phone in text
 

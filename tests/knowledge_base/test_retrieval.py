@@ -8,6 +8,7 @@ import torch
 
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
+from knowledge_base.glossary import Glossary
 from knowledge_base.retrieval import _ROUGH_ERROR, TOPIC_BOOST, HybridIndex, _rough
 from tests.knowledge_base.conftest import make_entry
 
@@ -78,7 +79,7 @@ def test_rebuilding_encodes_only_changed_texts(
     counting = CountingEncoder(encoder)
     cache = CachingEncoder(counting)
     first = HybridIndex(encoder, small_entries, cache)
-    assert len(counting.texts) == len(first.texts)
+    assert sorted(counting.texts) == sorted(set(first.texts))  # a short answer is its passage
     changed = replace(small_entries[0], questions={"nl": ["paspoort kwijt in het buitenland"]})
     counting.texts.clear()
     second = HybridIndex(encoder, [changed, *small_entries[1:]], cache)
@@ -142,3 +143,42 @@ def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(width:
         exact = vectors @ vectors[7]
         rough = torch.mv(_rough(vectors.astype(np.float32)), _rough(query)).float().numpy()
         assert np.abs(rough - exact).max() <= _ROUGH_ERROR
+
+
+def test_candidates_carry_their_best_answer_passage_also_after_changes(encoder: Encoder) -> None:
+    long_answer = make_entry(
+        "paspoortnummer",
+        "passport_id",
+        ["Bevat mijn paspoortnummer het cijfer 0 of de letter O?"],
+        "Het is altijd het cijfer 0.\n\nESTA aanvragen\n\nVul bij een ESTA-aanvraag voor de "
+        "Verenigde Staten het cijfer 0 in.",
+    )
+    other = make_entry("afval", "waste", ["Wanneer wordt afval opgehaald?"], "Zie de kalender.")
+    index = HybridIndex(encoder, [other])
+    query = "welk cijfer vul ik in bij mijn ESTA voor de Verenigde Staten"
+    for changed in (index.with_changes([long_answer], []), HybridIndex(encoder, [long_answer])):
+        best = changed.search(query)[0]
+        assert best.entry.id == "paspoortnummer"
+        assert best.passage > best.semantic - 0.2
+        assert 0 < best.passage <= 1
+    compacted = index.with_changes([long_answer], []).compacted()
+    assert (
+        compacted.search(query)[0].passage
+        == HybridIndex(encoder, [other, long_answer]).search(query)[0].passage
+    )
+    assert any("ESTA aanvragen" in text for text in compacted.texts)
+
+
+def test_words_of_one_meaning_meet_in_the_glossarys_english(encoder: Encoder) -> None:
+    """ "legitimeren" and "identificeren" share no stem, but both are "identify" in English."""
+    glossary = Glossary({"legitimeren": "identify", "identificeren": "identify", "werk": "work"})
+    entries = [
+        make_entry("identificeren-werk", "id", ["Moet ik mij identificeren?"], "Ja, altijd."),
+        make_entry("werk-zoeken", "work", ["Hoe vind ik werk?"], "Kijk op de vacaturesite."),
+    ]
+    query = "legitimeren verplicht"
+    with_english = HybridIndex(encoder, entries, glossary=glossary).search(query)[0]
+    without = HybridIndex(encoder, entries).search(query)[0]
+    assert with_english.entry.id == "identificeren-werk"
+    assert with_english.lexical == without.lexical == 0  # no Dutch stem in common
+    assert with_english.score > without.score

@@ -1,0 +1,97 @@
+"""Fit knowledge_base/confidence.py's weights from `loket eval --details` files.
+
+Each set is a corpus and the details file of an eval over it (which holds each query, the entry
+expected, if any, and Rasa's intent): the best candidate is a positive example when it is the
+expected entry, a negative one otherwise (every out-of-scope message is one). Prints the weights
+to paste into knowledge_base/confidence.py, and what the model does at a few thresholds.
+
+Fit on development sets only (tests/eval/*_paraphrases.tsv, out_of_scope.tsv), never held-out:
+
+    .venv/bin/python scripts/fit_answer_confidence.py \
+        --set knowledge_base/seed/starter.yml=starter.jsonl \
+        --set knowledge_base/seed/starter.yml=oos.jsonl \
+        --set bzk.csv,omgevingswet.csv=rijks.jsonl ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from bot.settings import Settings
+from knowledge_base.confidence import CONTEXT, FEATURES, OUT_OF_SCOPE_INTENT, features
+from knowledge_base.embeddings import SentenceTransformerEncoder, with_glossary
+from knowledge_base.files import read_entries
+from knowledge_base.glossary import load_glossary
+from knowledge_base.retrieval import HybridIndex
+
+
+def examples(index: HybridIndex, details: Path) -> tuple[list[list[float]], list[int], list[str]]:
+    rows, labels, sets = [], [], []
+    for line in details.read_text(encoding="utf-8").splitlines():
+        outcome = json.loads(line)
+        intent = outcome["intent"]
+        candidates = index.search(outcome["query"], topic=intent, limit=CONTEXT)
+        if not candidates:
+            continue
+        values = features(outcome["query"], candidates, intent, intent == OUT_OF_SCOPE_INTENT)
+        rows.append([values[name] for name in FEATURES])
+        labels.append(int(candidates[0].entry.id == outcome["expected"]))
+        sets.append(details.name)
+    return rows, labels, sets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", required=True, help="CORPUS[,CORPUS]=DETAILS")
+    parser.add_argument("--regularisation", type=float, default=0.3, help="sklearn's C")
+    args = parser.parse_args()
+    settings = Settings()
+    glossary = load_glossary(settings.glossary)
+    encoder = with_glossary(
+        SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision),
+        glossary,
+    )
+    indexes: dict[str, HybridIndex] = {}
+    rows, labels, sets = [], [], []
+    for spec in args.set:
+        corpus, details = spec.split("=")
+        if corpus not in indexes:
+            entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}
+            indexes[corpus] = HybridIndex(encoder, list(entries.values()), glossary=glossary)
+        more = examples(indexes[corpus], Path(details))
+        rows += more[0]
+        labels += more[1]
+        sets += more[2]
+    x, y = np.array(rows), np.array(labels)
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=args.regularisation, max_iter=5000)
+    model.fit(scaler.transform(x), y)
+    # Undo the scaling, so the model reads the features as they are.
+    weights = model.coef_[0] / scaler.scale_
+    bias = float(model.intercept_[0] - np.sum(weights * scaler.mean_))
+    print("WEIGHTS: Final = {")
+    for name, weight in zip(FEATURES, weights, strict=True):
+        print(f'    "{name}": {weight:.4f},')
+    print("}")
+    print(f"BIAS: Final = {bias:.4f}")
+    probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
+    names = np.array(sets)
+    for threshold in np.arange(0.6, 0.86, 0.02):
+        answered = probabilities >= threshold
+        figures = []
+        for name in dict.fromkeys(sets):
+            mine = names == name
+            right = float(np.mean(answered[mine] & (y[mine] == 1)))
+            wrong = float(np.mean(answered[mine] & (y[mine] == 0)))
+            figures.append(f"{name} right {right:.3f} wrong {wrong:.3f}")
+        print(f"{threshold:.2f}: " + "; ".join(figures))
+
+
+if __name__ == "__main__":
+    main()

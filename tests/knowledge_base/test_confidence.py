@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from knowledge_base.confidence import FEATURES, WEIGHTS, answer_confidence, features
+from knowledge_base.entries import Candidate, Entry
+
+ENTRY = Entry(id="e", version=1, topic="passport_id", questions={"nl": ["q"]}, answers={"nl": "a"})
+OTHER = Entry(id="f", version=1, topic="waste", questions={"nl": ["q"]}, answers={"nl": "a"})
+
+
+def candidate(entry: Entry, score: float, passage: float, lexical: float = 0.3) -> Candidate:
+    return Candidate(
+        entry, score, semantic=score, lexical=lexical, characters=score, passage=passage
+    )
+
+
+QUESTION = "hoe vraag ik een nieuw paspoort aan voor mijn dochter"
+CLEAR = [candidate(ENTRY, 0.62, 0.7, lexical=0.6), candidate(OTHER, 0.40, 0.45)]
+CLOSE = [candidate(ENTRY, 0.50, 0.5), candidate(OTHER, 0.49, 0.55, lexical=0.4)]
+
+
+def test_every_feature_has_a_weight() -> None:
+    assert set(WEIGHTS) == set(FEATURES) == set(features(QUESTION, CLEAR, None, False))
+
+
+def test_a_clear_lead_that_every_part_agrees_on_is_likely_the_answer() -> None:
+    assert answer_confidence(QUESTION, CLEAR, "passport_id", False) > 0.9
+    values = features(QUESTION, CLEAR, "passport_id", False)
+    assert values["topic"] == values["lexical_agrees"] == values["passage_agrees"] == 1.0
+
+
+def test_close_runners_up_disagreeing_parts_and_doubt_lower_the_confidence() -> None:
+    close = answer_confidence(QUESTION, CLOSE, None, False)
+    assert close < answer_confidence(QUESTION, CLEAR, None, False)
+    assert features(QUESTION, CLOSE, None, False)["passage_agrees"] == 0.0
+    assert answer_confidence(QUESTION, CLEAR, "out_of_scope", True) < answer_confidence(
+        QUESTION, CLEAR, "ask_question", False
+    )
+
+
+def test_no_candidates_no_confidence() -> None:
+    assert answer_confidence(QUESTION, [], None, False) == 0.0
