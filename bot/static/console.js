@@ -19,13 +19,6 @@
       conversationWith: "Gesprek via {channel}", reason: "Reden", language: "Taal",
       sent: "Verstuurd.", loginFailed: "Inloggen lukte niet: controleer gebruikersnaam en wachtwoord.",
       failed: "Dat lukte niet: {message}", intent: "intentie", kb: "kennisbank",
-      reasons: {
-        request_human: "vraagt om een medewerker", safety_suicide: "veiligheid: suïcidale gedachten",
-        safety_violence: "veiligheid: geweld of dreiging", emergency: "noodgeval", insult: "boos of beledigend",
-        complaint: "klacht", distress: "geld- of woonnood", legal_deadline: "termijn met gevolgen",
-        not_helpful: "antwoord hielp niet", misunderstood: "assistent begreep het twee keer niet",
-        repeated: "zelfde vraag opnieuw", complex: "ingewikkelde vraag"
-      },
       events: {
         queued: "In de wachtrij gezet", taken: "Overgenomen door {agent}", handed_back: "Teruggegeven aan de assistent door {agent}",
         closed: "Afgesloten door {agent}", reopened: "Opnieuw geopend door de inwoner"
@@ -65,13 +58,6 @@
       conversationWith: "Conversation on {channel}", reason: "Reason", language: "Language",
       sent: "Sent.", loginFailed: "Could not log in: check username and password.",
       failed: "That did not work: {message}", intent: "intent", kb: "knowledge base",
-      reasons: {
-        request_human: "asks for a person", safety_suicide: "safety: suicidal thoughts",
-        safety_violence: "safety: violence or threats", emergency: "emergency", insult: "angry or insulting",
-        complaint: "complaint", distress: "money or housing distress", legal_deadline: "deadline with consequences",
-        not_helpful: "answer did not help", misunderstood: "assistant misunderstood twice",
-        repeated: "same question again", complex: "complicated question"
-      },
       events: {
         queued: "Put in the queue", taken: "Taken over by {agent}", handed_back: "Handed back to the assistant by {agent}",
         closed: "Closed by {agent}", reopened: "Reopened by the resident"
@@ -106,16 +92,9 @@
   var subjectData = null;
 
   function $(id) { return document.getElementById(id); }
-  function t(key, values) {
-    return TEXT[language][key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
-  }
-  function element(tag, attributes, text) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function reasonText(reason) { return reason ? (TEXT[language].reasons[reason] || reason) : ""; }
+  function t(key, values) { return LoketStaff.fill(TEXT[language][key], values); }
+  var element = LoketStaff.element;
+  function reasonText(reason) { return reason ? (LoketStaff.REASONS[language][reason] || reason) : ""; }
 
   function applyLanguage() {
     document.documentElement.lang = language;
@@ -128,21 +107,10 @@
   }
 
   function call(method, path, body) {
-    var headers = { "Content-Type": "application/json" };
-    if (token) headers.Authorization = "Bearer " + token;
-    return fetch(api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
-      .then(function (response) {
-        if (response.status === 401 && path !== "/login") { logout(); throw new Error("401"); }
-        if (response.status === 204) return null;
-        return response.json().then(function (data) {
-          if (!response.ok) {
-            var error = new Error((data.error && data.error.message) || response.status);
-            error.status = response.status;
-            throw error;
-          }
-          return data;
-        });
-      });
+    return LoketStaff.request(method, api + path, token, body).catch(function (error) {
+      if (error.status === 401 && path !== "/login") logout();
+      throw error;
+    });
   }
   function fail(error) { $("status").textContent = t("failed", { message: error.message }); }
 

@@ -80,14 +80,7 @@
       chartLabel: "Staafdiagram: {title}, {resolution}. De cijfers staan in de tabel eronder.",
       barsLabel: "Staafdiagram: {title}. De cijfers staan in de tabel eronder.",
       timesAsked: "{n}× gevraagd", writeAnswer: "Nieuw antwoord hierover", noneUnanswered: "Geen onbeantwoorde vragen in deze periode.",
-      downloaded: "Gedownload.", loading: "Bezig…", noData: "Niets in deze periode.",
-      reasons: {
-        request_human: "vraagt om een medewerker", safety_suicide: "veiligheid: suïcidale gedachten",
-        safety_violence: "veiligheid: geweld of dreiging", emergency: "noodgeval", insult: "boos of beledigend",
-        complaint: "klacht", distress: "geld- of woonnood", legal_deadline: "termijn met gevolgen",
-        not_helpful: "antwoord hielp niet", misunderstood: "assistent begreep het twee keer niet",
-        repeated: "zelfde vraag opnieuw", complex: "ingewikkelde vraag"
-      }
+      downloaded: "Gedownload.", loading: "Bezig…", noData: "Niets in deze periode."
     },
     en: {
       switchTo: "Nederlands", skip: "Skip to content", brand: "Loket editor", logout: "Log out",
@@ -165,14 +158,7 @@
       chartLabel: "Bar chart: {title}, {resolution}. The figures are in the table below.",
       barsLabel: "Bar chart: {title}. The figures are in the table below.",
       timesAsked: "asked {n}×", writeAnswer: "New answer about this", noneUnanswered: "No unanswered questions in this period.",
-      downloaded: "Downloaded.", loading: "Loading…", noData: "Nothing in this period.",
-      reasons: {
-        request_human: "asks for a person", safety_suicide: "safety: suicidal thoughts",
-        safety_violence: "safety: violence or threats", emergency: "emergency", insult: "angry or insulting",
-        complaint: "complaint", distress: "money or housing distress", legal_deadline: "deadline with consequences",
-        not_helpful: "answer did not help", misunderstood: "assistant misunderstood twice",
-        repeated: "same question again", complex: "complicated question"
-      }
+      downloaded: "Downloaded.", loading: "Loading…", noData: "Nothing in this period."
     }
   };
   var CHANNEL_COLOURS = { webchat: "#00527a", telegram: "#1f7a6d", whatsapp: "#8a5a00", cli: "#5b3c99" };
@@ -187,15 +173,8 @@
   var lastReport = null;
 
   function $(id) { return document.getElementById(id); }
-  function t(key, values) {
-    return TEXT[language][key].replace(/\{(\w+)\}/g, function (_, name) { return values && values[name] !== undefined ? values[name] : ""; });
-  }
-  function element(tag, attributes, text) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  function t(key, values) { return LoketStaff.fill(TEXT[language][key], values); }
+  var element = LoketStaff.element;
   function svg(tag, attributes) {
     var node = document.createElementNS(SVG, tag);
     Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
@@ -218,20 +197,10 @@
   function lines(value) { return value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean); }
 
   function call(method, path, body) {
-    var headers = { "Content-Type": "application/json" };
-    if (token) headers.Authorization = "Bearer " + token;
-    return fetch(path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
-      .then(function (response) {
-        if (response.status === 401 && path !== "/api/console/login") { logout(); throw new Error("401"); }
-        return response.json().then(function (data) {
-          if (!response.ok) {
-            var error = new Error((data.error && data.error.message) || response.status);
-            error.status = response.status;
-            throw error;
-          }
-          return data;
-        });
-      });
+    return LoketStaff.request(method, path, token, body).catch(function (error) {
+      if (error.status === 401 && path !== "/api/console/login") logout();
+      throw error;
+    });
   }
   function failTo(statusId) {
     return function (error) { $(statusId).textContent = t("failed", { message: error.message }); };
@@ -816,7 +785,7 @@
     box = $("chart-handoffs");
     box.textContent = "";
     horizontalBars(box, report.handoffs.reasons.map(function (r) {
-      return { label: TEXT[language].reasons[r.reason] || r.reason, value: r.count };
+      return { label: LoketStaff.REASONS[language][r.reason] || r.reason, value: r.count };
     }), t("handoffsTitle"), t("reasonColumn"));
   }
 

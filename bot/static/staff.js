@@ -1,0 +1,57 @@
+// What the staff pages (the console and the editor) share: building elements safely (every text
+// with textContent, never as HTML), filling {placeholders} in texts, and calling Loket's API
+// with the login token.
+(function () {
+  "use strict";
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, name) {
+      return values && values[name] !== undefined ? values[name] : "";
+    });
+  }
+
+  // JSON in and out; a failure rejects with an Error carrying the API's message and `status`.
+  function request(method, url, token, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (token) headers.Authorization = "Bearer " + token;
+    return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
+      .then(function (response) {
+        if (response.status === 204) return null;
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (!response.ok) {
+            var error = new Error((data.error && data.error.message) || String(response.status));
+            error.status = response.status;
+            throw error;
+          }
+          return data;
+        });
+      });
+  }
+
+  // Why a conversation went to a person (the handoff reasons of actions/escalation.py).
+  var REASONS = {
+    nl: {
+      request_human: "vraagt om een medewerker", safety_suicide: "veiligheid: suïcidale gedachten",
+      safety_violence: "veiligheid: geweld of dreiging", emergency: "noodgeval", insult: "boos of beledigend",
+      complaint: "klacht", distress: "geld- of woonnood", legal_deadline: "termijn met gevolgen",
+      not_helpful: "antwoord hielp niet", misunderstood: "assistent begreep het twee keer niet",
+      repeated: "zelfde vraag opnieuw", complex: "ingewikkelde vraag"
+    },
+    en: {
+      request_human: "asks for a person", safety_suicide: "safety: suicidal thoughts",
+      safety_violence: "safety: violence or threats", emergency: "emergency", insult: "angry or insulting",
+      complaint: "complaint", distress: "money or housing distress", legal_deadline: "deadline with consequences",
+      not_helpful: "answer did not help", misunderstood: "assistant misunderstood twice",
+      repeated: "same question again", complex: "complicated question"
+    }
+  };
+
+  window.LoketStaff = { element: element, fill: fill, request: request, REASONS: REASONS };
+})();
