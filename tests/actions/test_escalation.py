@@ -91,6 +91,16 @@ def test_a_suicidal_remark_after_a_question_is_still_safety() -> None:
     assert found.evidence["phrase"] is True
 
 
+def test_not_wanting_to_go_on_living_is_safety_in_either_word_order() -> None:
+    for text in (
+        "wanneer komt de huurtoeslag? al wil ik eigenlijk niet meer verder leven",
+        "ik wil niet meer verder leven",
+        "ik kan niet meer, ik wil niet meer leven",
+        "i don't want to go on living like this",
+    ):
+        assert safety_phrase(text) == "safety_suicide", text
+
+
 def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
     assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
     assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None
