@@ -93,7 +93,10 @@ SAFETY_PHRASES: Final = {
     ),
     "emergency": re.compile(
         r"\b(staat|staan|vliegt|vloog) in (de )?brand\b|\bvlammen\b|\bflames\b|\bon fire\b"
-        r"|\bruik (ik )?gas\b|\bgaslucht\b|\bgas ?lek\b|\bsmell(s)? (of )?gas\b|\bgas leak\b",
+        r"|\bruik (ik )?gas\b|\bgaslucht\b|\bgas ?lek\b|\bsmell(s)? (of )?gas\b|\bgas leak\b"
+        r"|door het ijs ge(zakt|gaan|vallen)|zakt door het ijs|fell through the ice"
+        r"|\ber verdrinkt\b|\b(is|zijn) aan het verdrinken"
+        r"|\b(is|are) drowning\b(?! in (debt|bills))",
         re.IGNORECASE,
     ),
     "safety_violence": re.compile(

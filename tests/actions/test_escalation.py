@@ -130,3 +130,13 @@ def test_fire_and_gas_are_emergencies_wherever_they_stand() -> None:
     assert safety_phrase("ik ruik gas in het trappenhuis") == "emergency"
     assert safety_phrase("de lantaarnpaal brandt niet") is None
     assert safety_phrase("mag ik een vuurkorf op mijn balkon") is None
+
+
+def test_drowning_is_an_emergency_but_drowning_in_debt_is_not() -> None:
+    assert safety_phrase("er is een kind door het ijs gezakt bij de vijver") == "emergency"
+    assert safety_phrase("help, er verdrinkt iemand in de gracht") == "emergency"
+    assert safety_phrase("a man is drowning in the canal") == "emergency"
+    assert safety_phrase("im drowning in debt and dont know where to start") is None
+    assert safety_phrase("ik verdrink in het papierwerk van de bijstand") is None
+    assert safety_phrase("mag mijn zoon op zwemles, ik ben bang dat hij verdrinkt") is None
+    assert safety_phrase("is het ijs op de vijver al dik genoeg om te schaatsen") is None
