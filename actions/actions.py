@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import (
+    REQUEST_CONFIDENCE,
     Escalation,
     EscalationClassifier,
     History,
@@ -246,11 +247,27 @@ class ActionRespond(LoketAction):
 
 
 class ActionHandoff(LoketAction):
-    """The resident asked for a person: tell them, and mark the conversation for handoff."""
+    """The resident asked for a person: tell them, and mark the conversation for handoff.
+
+    Rasa's rule sends a message here whenever request_human is its likeliest intent, however
+    unsure. Below REQUEST_CONFIDENCE, and with the escalation check finding nothing either, the
+    message is as likely a question ("mag ik bij de gemeente Fries praten"): one the knowledge
+    base answers confidently is answered, anything else still goes to a person."""
 
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
     ) -> None:
+        intent = intent_of(tracker)
+        confidence = intent["confidence"] or 0.0
+        if confidence < REQUEST_CONFIDENCE and self._kb is not None:
+            text = (tracker.latest_message or {}).get("text") or ""
+            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+            if decision.answer is not None:
+                unsure = escalation(
+                    "request_human", "intent", intent=intent["name"], confidence=confidence
+                )
+                self.answer(dispatcher, tracker, language, decision, set_aside=unsure)
+                return
         self.hand_off(dispatcher, tracker, language, escalation("request_human"))
 
 

@@ -82,17 +82,21 @@ _COMPOUND_SWEARING = re.compile(r"^(kut|klote|kanker|tering|tyfus|fucking)\w{3,}
 
 SAFETY_PHRASES: Final = {
     "safety_suicide": re.compile(
-        r"zelfmoord|suicid|zelfdoding|niet meer (willen |wil )?leven|wil (dood|sterven)"
+        r"zelfmoord|suicid|zelfdoding|niet meer (verder )?(willen |wil )?(verder )?leven"
+        r"|wil (dood|sterven)"
         r"|(een )?eind(e)? aan (mijn leven|maken)|van kant maken|mezelf iets aan"
         r"|ik ben er (binnenkort |straks )?(toch )?niet meer"
         r"|zie het (echt |allemaal )?niet meer zitten|wil er niet meer zijn|geen uitweg meer"
         r"|kill myself|end (it all|my life)|want to die|won'?t be around"
-        r"|don'?t want to (live|be alive)",
+        r"|don'?t want to (go on |keep )?(live|living|be alive)",
         re.IGNORECASE,
     ),
     "emergency": re.compile(
         r"\b(staat|staan|vliegt|vloog) in (de )?brand\b|\bvlammen\b|\bflames\b|\bon fire\b"
-        r"|\bruik (ik )?gas\b|\bgaslucht\b|\bgas ?lek\b|\bsmell(s)? (of )?gas\b|\bgas leak\b",
+        r"|\bruik (ik )?gas\b|\bgaslucht\b|\bgas ?lek\b|\bsmell(s)? (of )?gas\b|\bgas leak\b"
+        r"|door het ijs ge(zakt|gaan|vallen)|zakt door het ijs|fell through the ice"
+        r"|\ber verdrinkt\b|\b(is|zijn) aan het verdrinken"
+        r"|\b(is|are) drowning\b(?! in (debt|bills))",
         re.IGNORECASE,
     ),
     "safety_violence": re.compile(

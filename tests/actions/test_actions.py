@@ -117,6 +117,41 @@ async def test_request_for_a_person_is_a_handoff(executor: ActionExecutor) -> No
     assert "medewerker" in text
 
 
+async def test_an_unsure_request_for_a_person_the_kb_answers_is_answered(
+    intent_only_executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_request_human", "hoe vraag ik een nieuw paspoort aan", "request_human", "nl"
+    )
+    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.42
+    _, meta = await run(intent_only_executor, call)
+    assert meta["outcome"] == "answer"
+    assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
+    assert meta["escalation_set_aside"]["reason"] == "request_human"
+    assert "handoff" not in meta
+
+
+async def test_an_unsure_request_for_a_person_the_kb_cannot_answer_is_a_handoff(
+    intent_only_executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_request_human", "kan iemand even met me meekijken", "request_human", "nl"
+    )
+    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.42
+    _, meta = await run(intent_only_executor, call)
+    assert meta["handoff"]["reason"] == "request_human"
+
+
+async def test_a_sure_request_for_a_person_is_a_handoff_even_with_a_kb_answer(
+    intent_only_executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_request_human", "hoe vraag ik een nieuw paspoort aan", "request_human", "nl"
+    )
+    _, meta = await run(intent_only_executor, call)
+    assert meta["handoff"]["reason"] == "request_human"
+
+
 async def test_close_candidates_are_offered_as_choices(executor: ActionExecutor) -> None:
     call = action_call("action_answer_question", "vergunning", "ask_question", "nl")
     result = await executor.run(call)

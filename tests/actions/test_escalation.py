@@ -91,6 +91,16 @@ def test_a_suicidal_remark_after_a_question_is_still_safety() -> None:
     assert found.evidence["phrase"] is True
 
 
+def test_not_wanting_to_go_on_living_is_safety_in_either_word_order() -> None:
+    for text in (
+        "wanneer komt de huurtoeslag? al wil ik eigenlijk niet meer verder leven",
+        "ik wil niet meer verder leven",
+        "ik kan niet meer, ik wil niet meer leven",
+        "i don't want to go on living like this",
+    ):
+        assert safety_phrase(text) == "safety_suicide", text
+
+
 def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
     assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
     assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None
@@ -120,3 +130,13 @@ def test_fire_and_gas_are_emergencies_wherever_they_stand() -> None:
     assert safety_phrase("ik ruik gas in het trappenhuis") == "emergency"
     assert safety_phrase("de lantaarnpaal brandt niet") is None
     assert safety_phrase("mag ik een vuurkorf op mijn balkon") is None
+
+
+def test_drowning_is_an_emergency_but_drowning_in_debt_is_not() -> None:
+    assert safety_phrase("er is een kind door het ijs gezakt bij de vijver") == "emergency"
+    assert safety_phrase("help, er verdrinkt iemand in de gracht") == "emergency"
+    assert safety_phrase("a man is drowning in the canal") == "emergency"
+    assert safety_phrase("im drowning in debt and dont know where to start") is None
+    assert safety_phrase("ik verdrink in het papierwerk van de bijstand") is None
+    assert safety_phrase("mag mijn zoon op zwemles, ik ben bang dat hij verdrinkt") is None
+    assert safety_phrase("is het ijs op de vijver al dik genoeg om te schaatsen") is None
