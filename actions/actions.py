@@ -29,6 +29,9 @@ MISUNDERSTOOD: Final = ("dont_know", "choices")
 """Outcomes of a reply that mean the bot did not understand the resident."""
 OUT_OF_SCOPE: Final = "out_of_scope"
 """The intent of a message about something else than the municipality ("is de Ikea open")."""
+CONVERSATION_CONFIDENCE: Final = 0.8
+"""Below this, a conversational intent (greet, bot_challenge, ...) gives way to a confident
+knowledge-base answer."""
 LEADS: Final = {"repeated": "misunderstood", "not_helpful": "misunderstood"}
 """Reasons that share the opening line of another reason's handoff text."""
 
@@ -227,7 +230,12 @@ class LoketAction(Action):  # type: ignore[misc]
 
 
 class ActionRespond(LoketAction):
-    """A fixed reply to a conversational intent (greet, thank, ...)."""
+    """A fixed reply to a conversational intent (greet, thank, ...).
+
+    Rasa's rules send a message here whenever such an intent is its likeliest, however unsure.
+    Below CONVERSATION_CONFIDENCE a message is as likely a question in unusual words ("ben je
+    een echte gemeente of een nep site" read as bot_challenge): one the knowledge base answers
+    confidently is answered, anything else gets the fixed reply."""
 
     def __init__(
         self,
@@ -243,6 +251,13 @@ class ActionRespond(LoketAction):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, language: Language
     ) -> None:
+        intent = intent_of(tracker)
+        if (intent["confidence"] or 0.0) < CONVERSATION_CONFIDENCE and self._kb is not None:
+            text = (tracker.latest_message or {}).get("text") or ""
+            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+            if decision.answer is not None:
+                self.answer(dispatcher, tracker, language, decision)
+                return
         self.reply(dispatcher, tracker, self.text(self._text_key, language), language)
 
 

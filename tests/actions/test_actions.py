@@ -152,6 +152,33 @@ async def test_a_sure_request_for_a_person_is_a_handoff_even_with_a_kb_answer(
     assert meta["handoff"]["reason"] == "request_human"
 
 
+async def test_a_question_rasa_unsurely_reads_as_small_talk_is_answered(
+    executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_bot_challenge", "hoe vraag ik een nieuw paspoort aan", "bot_challenge", "nl"
+    )
+    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.45
+    _, meta = await run(executor, call)
+    assert meta["outcome"] == "answer"
+    assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
+
+
+async def test_small_talk_gets_its_reply_when_rasa_is_sure_or_the_kb_has_no_answer(
+    executor: ActionExecutor,
+) -> None:
+    sure = action_call(
+        "action_bot_challenge", "hoe vraag ik een nieuw paspoort aan", "bot_challenge", "nl"
+    )
+    text, meta = await run(executor, sure)
+    assert "kb_entry" not in meta
+    unsure = action_call("action_greet", "goedemiddag allemaal", "greet", "nl")
+    unsure["tracker"]["latest_message"]["intent"]["confidence"] = 0.45
+    greeting, meta = await run(executor, unsure)
+    assert "kb_entry" not in meta
+    assert greeting != text
+
+
 async def test_close_candidates_are_offered_as_choices(executor: ActionExecutor) -> None:
     call = action_call("action_answer_question", "vergunning", "ask_question", "nl")
     result = await executor.run(call)
