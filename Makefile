@@ -8,6 +8,7 @@ RASA_VENV := .venv-rasa
 PYTHON311 ?= python3.11
 PYTHON310 ?= $(shell scripts/find-python310)
 RASA_MODEL := models/loket.tar.gz
+EMBEDDING_MODEL := models/embedding/.tuned
 GLOSSARY := /usr/share/dictd/freedict-nld-eng.dict.dz
 RASA_DATA := config.yml domain.yml credentials.yml $(wildcard data/*.yml data/nlu/*.yml)
 export RASA_TELEMETRY_ENABLED := false
@@ -44,7 +45,14 @@ $(RASA_MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name loket --out models
 	@touch $@
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY)
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY) $(EMBEDDING_MODEL)
+
+# The bundled English embedding model, tuned to residents' Dutch (knowledge_base/tuning.py):
+# retuned only when the pairs or the training change. About ten minutes on two cores.
+$(EMBEDDING_MODEL): $(VENV)/.installed $(GLOSSARY) data/retrieval/pairs.tsv knowledge_base/tuning.py
+	rm -rf $(@D)
+	$(VENV)/bin/python scripts/tune_embeddings.py --out $(@D)
+	@touch $@
 
 # FreeDict's Dutch-English dictionary (GPL-2+, from Debian; read, not shipped): the English
 # embedding model also reads Dutch texts word by word in English (knowledge_base/glossary.py).

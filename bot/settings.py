@@ -21,6 +21,7 @@ from knowledge_base.glossary import FREEDICT_NLD_ENG
 from knowledge_base.thresholds import Thresholds
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
+TUNED_EMBEDDING_MODEL: Final = PROJECT_DIR / "models" / "embedding"
 
 MAX_MESSAGE_CHARS: Final = 4000
 """The longest message a resident may send; Telegram's own limit is 4096."""
@@ -73,8 +74,10 @@ class Settings(BaseSettings):
     action_url: str = ""
     """Where Rasa reaches loket's action webhook; empty means this process's own `/webhook`."""
 
-    embedding_model: str = ""
-    """A sentence-transformers model name or path; empty means the bundled all-MiniLM-L6-v2."""
+    embedding_model: str = Field(default="", validate_default=True)
+    """A sentence-transformers model name or path; empty means the one `make setup` tuned
+    (models/embedding, knowledge_base/tuning.py) when it is there, else the bundled
+    all-MiniLM-L6-v2."""
     embedding_precision: Precision = "auto"
     """`auto`: bfloat16 where the CPU computes in it (a third faster, the same answers), else
     float32."""
@@ -265,6 +268,13 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _tuned_by_default(cls, value: str) -> str:
+        if not value and (TUNED_EMBEDDING_MODEL / "modules.json").exists():
+            return str(TUNED_EMBEDDING_MODEL)
+        return value
 
     @field_validator("glossary", mode="before")
     @classmethod

@@ -80,6 +80,14 @@ def bundled_model_path() -> Path:
     return path
 
 
+def offline() -> None:
+    """Nothing from a model hub, and no progress bars, in this process."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model: the bundled all-MiniLM-L6-v2 unless configured otherwise.
 
@@ -89,10 +97,7 @@ class SentenceTransformerEncoder:
     residents' questions)."""
 
     def __init__(self, model: str = "", precision: Precision = "auto") -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        offline()
         import torch
         from sentence_transformers import SentenceTransformer
 
