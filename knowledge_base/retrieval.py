@@ -93,7 +93,8 @@ _ngrams: Callable[[str], list[str]] = CountVectorizer(
 ).build_analyzer()
 
 
-def _variants(entry: Entry) -> list[str]:
+def variants(entry: Entry) -> list[str]:
+    """The texts a query is compared with: the questions, then each answer's opening."""
     leads = [answer_lead(answer) for answer in entry.answers.values()]
     return [question for _, question in entry.all_questions()] + leads
 
@@ -217,17 +218,17 @@ class _Segment:
         english_ids: _Vocabulary,
         english: Callable[[str], str],
     ) -> _Segment:
-        variants = [_variants(entry) for entry in entries]
+        entry_variants = [variants(entry) for entry in entries]
         english_documents = [_english_document(entry, english) for entry in entries]
         entry_passages = [_passages(entry) for entry in entries]
         documents = [_document(entry) for entry in entries]
-        texts = list(chain.from_iterable(variants))
+        texts = list(chain.from_iterable(entry_variants))
         ngrams = ngram_ids.matrix(_ngrams(text) for text in texts)
         ngrams.data = (1 + np.log(ngrams.data, dtype=np.float64)).astype(np.float32)
         return cls(
             list(entries),
             texts,
-            np.array([len(v) for v in variants], dtype=np.intp),
+            np.array([len(v) for v in entry_variants], dtype=np.intp),
             vectors,
             stem_ids.matrix(documents),
             np.array([len(d) for d in documents], dtype=np.float32),
@@ -353,7 +354,7 @@ class HybridIndex:
         self._assemble(segments, [np.ones(len(entries), dtype=np.bool_)] if entries else [])
 
     def _segment(self, entries: Sequence[Entry]) -> _Segment:
-        texts = [text for entry in entries for text in _variants(entry)]
+        texts = [text for entry in entries for text in variants(entry)]
         passage_texts = [text for entry in entries for text in _passages(entry)]
         vectors = self._document_encoder.encode(texts)
         passage_vectors = self._document_encoder.encode(passage_texts)
@@ -400,12 +401,12 @@ class HybridIndex:
         )
 
         variants_alive = [np.repeat(a, s.variant_counts) for s, a in pairs]
-        variants = sum(int(v.sum()) for v in variants_alive)
+        live_variants = sum(int(v.sum()) for v in variants_alive)
         self._ngram_frequencies = _document_frequencies(
             (s.ngrams for s in self._segments), variants_alive, len(self._ngram_ids)
         )
         # Smoothed idf, as scikit-learn's TfidfVectorizer has it.
-        idf = np.log((1 + variants) / (1 + self._ngram_frequencies)) + 1
+        idf = np.log((1 + live_variants) / (1 + self._ngram_frequencies)) + 1
         self._ngram_idf = idf.astype(np.float32)
         idf_squares = self._ngram_idf**2
         self._ngram_norms: list[Floats] = []

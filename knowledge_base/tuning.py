@@ -57,6 +57,8 @@ def read_pairs(path: Path) -> list[Pair]:
             if not anchor or not positive:
                 raise TuningError(f"{path}: line {number} needs an anchor and a positive")
             pairs.append(Pair(anchor, positive, (row.get("negative") or "").strip()))
+    if not pairs:
+        raise TuningError(f"{path}: no pairs to tune on")
     return pairs
 
 
@@ -85,6 +87,7 @@ def tune(
     random.seed(seed)
     torch.manual_seed(seed)
     model = SentenceTransformer(base, device="cpu")
+    max_tokens = model.max_seq_length
     model.max_seq_length = MAX_TOKENS
     model.train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate)
@@ -113,6 +116,6 @@ def tune(
                 total += float(loss.item())
         logger.info("Tuning pass %d of %d: loss %.2f", epoch + 1, epochs, total)
     model.eval()
-    model.max_seq_length = 256
+    model.max_seq_length = max_tokens
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))

@@ -21,17 +21,12 @@ from pathlib import Path
 from bot.evaluation import read_tsv
 from bot.settings import Settings
 from knowledge_base.embeddings import SentenceTransformerEncoder, with_glossary
-from knowledge_base.entries import Entry
 from knowledge_base.files import read_entries
 from knowledge_base.glossary import load_glossary
-from knowledge_base.retrieval import HybridIndex, answer_lead
+from knowledge_base.retrieval import HybridIndex, answer_lead, variants
 from knowledge_base.tuning import Pair, write_pairs
 
 HARD_NEGATIVES_FROM = 5
-
-
-def texts(entry: Entry) -> list[str]:
-    return [q for _, q in entry.all_questions()] + [answer_lead(a) for a in entry.answers.values()]
 
 
 def main() -> None:
@@ -53,8 +48,8 @@ def main() -> None:
             expected = by_record[row["id"]]
             found = index.search(row["query"], limit=HARD_NEGATIVES_FROM)
             wrong = [c.entry for c in found if c.entry.id != expected.id]
-            for text in texts(expected)[:2]:
-                negative = texts(random.choice(wrong))[0]  # noqa: S311 (not a secret) if wrong else ""
+            for text in variants(expected)[:2]:
+                negative = variants(random.choice(wrong))[0] if wrong else ""  # noqa: S311
                 pairs.append(Pair(row["query"], text, negative))
         for entry in entries:
             first = entry.all_questions()[0][1]

@@ -46,12 +46,14 @@ def executor(
     return actions_executor(engine, encoder, settings, classifier)
 
 
-def action_call(action: str, text: str, intent: str, language: str | None) -> dict[str, Any]:
+def action_call(
+    action: str, text: str, intent: str, language: str | None, confidence: float = 0.91
+) -> dict[str, Any]:
     call: dict[str, Any] = copy.deepcopy(json.loads(RECORDED.read_text(encoding="utf-8")))
     call["next_action"] = action
     message = call["tracker"]["latest_message"]
     message["text"] = text
-    message["intent"] = {"name": intent, "confidence": 0.91}
+    message["intent"] = {"name": intent, "confidence": confidence}
     message["metadata"] = {"language": language} if language else {}
     return call
 
@@ -121,9 +123,12 @@ async def test_an_unsure_request_for_a_person_the_kb_answers_is_answered(
     intent_only_executor: ActionExecutor,
 ) -> None:
     call = action_call(
-        "action_request_human", "hoe vraag ik een nieuw paspoort aan", "request_human", "nl"
+        "action_request_human",
+        "hoe vraag ik een nieuw paspoort aan",
+        "request_human",
+        "nl",
+        confidence=0.42,
     )
-    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.42
     _, meta = await run(intent_only_executor, call)
     assert meta["outcome"] == "answer"
     assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
@@ -135,9 +140,12 @@ async def test_an_unsure_request_for_a_person_the_kb_cannot_answer_is_a_handoff(
     intent_only_executor: ActionExecutor,
 ) -> None:
     call = action_call(
-        "action_request_human", "kan iemand even met me meekijken", "request_human", "nl"
+        "action_request_human",
+        "kan iemand even met me meekijken",
+        "request_human",
+        "nl",
+        confidence=0.42,
     )
-    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.42
     _, meta = await run(intent_only_executor, call)
     assert meta["handoff"]["reason"] == "request_human"
 
@@ -156,9 +164,12 @@ async def test_a_question_rasa_unsurely_reads_as_small_talk_is_answered(
     executor: ActionExecutor,
 ) -> None:
     call = action_call(
-        "action_bot_challenge", "hoe vraag ik een nieuw paspoort aan", "bot_challenge", "nl"
+        "action_bot_challenge",
+        "hoe vraag ik een nieuw paspoort aan",
+        "bot_challenge",
+        "nl",
+        confidence=0.45,
     )
-    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.45
     _, meta = await run(executor, call)
     assert meta["outcome"] == "answer"
     assert meta["kb_entry"]["id"] == "paspoort-aanvragen"
@@ -172,8 +183,7 @@ async def test_small_talk_gets_its_reply_when_rasa_is_sure_or_the_kb_has_no_answ
     )
     text, meta = await run(executor, sure)
     assert "kb_entry" not in meta
-    unsure = action_call("action_greet", "goedemiddag allemaal", "greet", "nl")
-    unsure["tracker"]["latest_message"]["intent"]["confidence"] = 0.45
+    unsure = action_call("action_greet", "goedemiddag allemaal", "greet", "nl", confidence=0.45)
     greeting, meta = await run(executor, unsure)
     assert "kb_entry" not in meta
     assert greeting != text
@@ -218,8 +228,9 @@ async def test_what_is_out_of_scope_is_answered_only_on_a_strong_clear_match(
 async def test_suicidal_thoughts_get_113_at_once_whatever_the_intent(
     executor: ActionExecutor,
 ) -> None:
-    call = action_call("action_greet", "hoi. ik wil eigenlijk niet meer leven", "greet", "nl")
-    call["tracker"]["latest_message"]["intent"]["confidence"] = 0.4
+    call = action_call(
+        "action_greet", "hoi. ik wil eigenlijk niet meer leven", "greet", "nl", confidence=0.4
+    )
     text, meta = await run(executor, call)
     assert meta["handoff"]["reason"] == "safety_suicide"
     assert meta["handoff"]["urgency"] == 3

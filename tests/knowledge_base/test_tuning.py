@@ -39,6 +39,13 @@ def test_a_pair_without_its_positive_is_refused(tmp_path: Path) -> None:
         read_pairs(path)
 
 
+def test_a_file_without_pairs_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.tsv"
+    path.write_text("anchor\tpositive\tnegative\n", encoding="utf-8")
+    with pytest.raises(TuningError, match="no pairs"):
+        read_pairs(path)
+
+
 def test_tuning_brings_a_residents_wording_closer_to_its_entry_than_to_others(
     tmp_path: Path,
 ) -> None:
