@@ -9,7 +9,7 @@ import torch
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
 from knowledge_base.glossary import Glossary
-from knowledge_base.retrieval import _ROUGH_ERROR, TOPIC_BOOST, HybridIndex, _rough
+from knowledge_base.retrieval import ROUGH_ERRORS, TOPIC_BOOST, HybridIndex, _rough
 from tests.knowledge_base.conftest import make_entry
 
 
@@ -127,10 +127,13 @@ def test_residents_words_find_the_entry_in_official_words(encoder: Encoder) -> N
     assert index.search("I lost my ID card")[0].entry.id == "kwijt"
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
 @pytest.mark.parametrize("width", [384, 768])
-def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(width: int) -> None:
-    """The first pass ranks by float16 similarities; an entry can only be left off the exact
-    pass if torch keeps them within _ROUGH_ERROR. Vectors of one sign are the worst case for a
+def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(
+    width: int, dtype: torch.dtype
+) -> None:
+    """The first pass ranks by 16-bit similarities; an entry can only be left off the exact
+    pass if torch keeps them within ROUGH_ERRORS. Vectors of one sign are the worst case for a
     sum kept in float16, and sentence vectors share a common direction."""
     rng = np.random.default_rng(width)
     shared = rng.standard_normal(width)
@@ -141,8 +144,9 @@ def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(width:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         query = vectors[7].astype(np.float32)
         exact = vectors @ vectors[7]
-        rough = torch.mv(_rough(vectors.astype(np.float32)), _rough(query)).float().numpy()
-        assert np.abs(rough - exact).max() <= _ROUGH_ERROR
+        rough_vectors = _rough(vectors.astype(np.float32), dtype)
+        rough = torch.mv(rough_vectors, _rough(query, dtype)).float().numpy()
+        assert np.abs(rough - exact).max() <= ROUGH_ERRORS[dtype]
 
 
 def test_candidates_carry_their_best_answer_passage_also_after_changes(encoder: Encoder) -> None:
