@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from typing import Final
 
@@ -74,6 +76,11 @@ ROUGH_ERRORS: Final = {torch.float16: 0.002, torch.bfloat16: 0.012}
 to p significant bits (11 in float16, 8 in bfloat16) moves their dot product by at most
 2 * 2**-p + 2**-2p, torch sums the products in float32 (at most 768 * 2**-24 more) and rounds the
 result to p bits (2**-p). tests/knowledge_base/test_retrieval.py holds torch to it."""
+
+_QUERY_ENCODING: Final = ThreadPoolExecutor(
+    max_workers=os.cpu_count() or 1, thread_name_prefix="loket-query-embedding"
+)
+"""Queries are embedded here while the searching thread scores their words."""
 
 _QUESTION_REPEAT: Final = 2
 """Question variants count double against answer text in the lexical document."""
@@ -491,7 +498,8 @@ class HybridIndex:
         """The best `limit` entries for a query, best first."""
         if not self._slots or not query.strip():
             return []
-        vector = self.encoder.encode([query])[0]
+        # Embedding the query waits on the model; the other core meanwhile scores the words.
+        encoding = _QUERY_ENCODING.submit(self.encoder.encode, [query])
         # The language of a short message is easily guessed wrong: stem it both ways, keep the best.
         term_sets = [
             self._query_terms(stems(query, language), self._stem_ids, self._stem_frequencies)
@@ -501,8 +509,7 @@ class HybridIndex:
             stems(self._english(query), "en"), self._english_ids, self._english_frequencies
         )
         ngram_rows, ngram_weights = self._query_ngrams(query)
-        rough_vector = _rough(vector)
-        semantic, lexical, characters, english = [], [], [], []
+        lexical, characters, english = [], [], []
         for segment, length_norms, english_norms, ngram_norms in zip(
             self._segments,
             self._length_norms,
@@ -510,8 +517,6 @@ class HybridIndex:
             self._ngram_norms,
             strict=True,
         ):
-            similarities = torch.mv(segment.rough_vectors, rough_vector).float().numpy()
-            semantic.append(np.maximum.reduceat(similarities, segment.first_variant))
             lexical.append(
                 np.max([_bm25(segment.stems, length_norms, *terms) for terms in term_sets], axis=0)
             )
@@ -520,6 +525,15 @@ class HybridIndex:
             rows = segment.ngrams[ngram_rows[in_segment]]
             per_variant = (rows.T @ ngram_weights[in_segment]) * ngram_norms
             characters.append(np.maximum.reduceat(per_variant, segment.first_variant))
+        vector = encoding.result()[0]
+        rough_vector = _rough(vector)
+        semantic = [
+            np.maximum.reduceat(
+                torch.mv(segment.rough_vectors, rough_vector).float().numpy(),
+                segment.first_variant,
+            )
+            for segment in self._segments
+        ]
         semantic_scores = np.clip(np.concatenate(semantic), 0.0, 1.0)
         lexical_scores = np.concatenate(lexical).astype(np.float32)
         character_scores = np.concatenate(characters).astype(np.float32)
