@@ -12,16 +12,19 @@ from sqlalchemy import Engine
 from actions.escalation import EscalationClassifier, read_examples
 from bot.database import make_engine, migrate
 from bot.settings import Settings
-from knowledge_base.embeddings import CachingEncoder, SentenceTransformerEncoder
+from knowledge_base.embeddings import CachingEncoder, SentenceTransformerEncoder, with_glossary
+from knowledge_base.glossary import load_glossary
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
 def encoder() -> CachingEncoder:
-    """The real model, remembering what it encoded: every app built in a test embeds the same
-    starter entries."""
-    return CachingEncoder(SentenceTransformerEncoder())
+    """The model the application reads with (the tuned one, through the glossary), remembering
+    what it encoded: every app built in a test embeds the same starter entries."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    model = SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision)
+    return CachingEncoder(with_glossary(model, load_glossary(settings.glossary)))
 
 
 @pytest.fixture
