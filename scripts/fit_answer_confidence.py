@@ -17,6 +17,7 @@ it scores them better than a resident's new wording: fit on scores it did not le
 model on half of each entry's paraphrases and another on the other half, evaluate each half with
 the model that did not see it, and name that model after the details file
 (`--set CORPUS=DETAILS=MODEL`); without a model, the configured one searches.
+scripts/cross_fit_answer_confidence.py does all of that.
 """
 
 from __future__ import annotations
