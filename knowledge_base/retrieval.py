@@ -76,6 +76,8 @@ ROUGH_ERRORS: Final = {torch.float16: 0.002, torch.bfloat16: 0.012}
 to p significant bits (11 in float16, 8 in bfloat16) moves their dot product by at most
 2 * 2**-p + 2**-2p, torch sums the products in float32 (at most 768 * 2**-24 more) and rounds the
 result to p bits (2**-p). tests/knowledge_base/test_retrieval.py holds torch to it."""
+_SHORTLIST_MARGIN: Final = 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[ROUGH_DTYPE]
+"""How far below the last of the best a rough fused score can be and still belong among them."""
 
 _QUERY_ENCODING: Final = ThreadPoolExecutor(
     max_workers=os.cpu_count() or 1, thread_name_prefix="loket-query-embedding"
@@ -590,9 +592,7 @@ class HybridIndex:
         """The entries that can be among the best `limit` once their semantic score is exact."""
         count = min(limit, len(self._slots))
         lowest = np.partition(rough_scores, -count)[-count]
-        return np.flatnonzero(
-            rough_scores >= lowest - 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[ROUGH_DTYPE]
-        )
+        return np.flatnonzero(rough_scores >= lowest - _SHORTLIST_MARGIN)
 
     def _exact_semantic(self, vector: Vectors, slots: Indices) -> Floats:
         """The semantic scores of these entries (ascending slots), from the float32 vectors."""

@@ -63,8 +63,14 @@ def split(queries: Path, workdir: Path, name: str) -> dict[str, Path]:
     return files
 
 
-def corpus_arguments(corpus: list[Path]) -> list[str | Path]:
-    return [part for path in corpus for part in ("--corpus", path)]
+def repeated(option: str, values: list[str] | list[Path]) -> list[str | Path]:
+    """`--option value` for each value."""
+    return [part for value in values for part in (option, value)]
+
+
+def joined(corpus: list[Path]) -> str:
+    """A corpus as the scripts' `--set` names it: its files, comma-separated."""
+    return ",".join(map(str, corpus))
 
 
 def main() -> None:
@@ -75,13 +81,15 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     halves = {name: split(queries, workdir, name) for name, (_, queries) in SETS.items()}
     for half in HALVES:
-        pair_sets = [
-            f"{','.join(map(str, corpus))}={halves[name][half]}"
-            for name, (corpus, _) in SETS.items()
-        ]
+        pair_sets = [f"{joined(corpus)}={halves[name][half]}" for name, (corpus, _) in SETS.items()]
         pairs = workdir / f"pairs_{half}.tsv"
-        sets = [part for spec in pair_sets for part in ("--set", spec)]
-        run(BIN / "python", "scripts/make_tuning_pairs.py", *sets, "--out", pairs)
+        run(
+            BIN / "python",
+            "scripts/make_tuning_pairs.py",
+            *repeated("--set", pair_sets),
+            "--out",
+            pairs,
+        )
         run(BIN / "python", "scripts/tune_embeddings.py", "--pairs", pairs, "--out", workdir / half)
     fit_sets: list[str] = []
     for name, (corpus, _) in SETS.items():
@@ -91,28 +99,27 @@ def main() -> None:
                 BIN / "loket",
                 "eval",
                 "retrieval",
-                *corpus_arguments(corpus),
+                *repeated("--corpus", corpus),
                 "--queries",
                 halves[name][half],
                 "--details",
                 details,
                 model=workdir / other,
             )
-            fit_sets.append(f"{','.join(map(str, corpus))}={details}={workdir / other}")
+            fit_sets.append(f"{joined(corpus)}={details}={workdir / other}")
     out_of_scope = workdir / "out_of_scope.jsonl"
     run(
         BIN / "loket",
         "eval",
         "oos",
-        *corpus_arguments(STARTER_CORPUS),
+        *repeated("--corpus", STARTER_CORPUS),
         "--queries",
         OUT_OF_SCOPE,
         "--details",
         out_of_scope,
     )
-    fit_sets.append(f"{','.join(map(str, STARTER_CORPUS))}={out_of_scope}")
-    sets = [part for spec in fit_sets for part in ("--set", spec)]
-    run(BIN / "python", "scripts/fit_answer_confidence.py", *sets)
+    fit_sets.append(f"{joined(STARTER_CORPUS)}={out_of_scope}")
+    run(BIN / "python", "scripts/fit_answer_confidence.py", *repeated("--set", fit_sets))
 
 
 if __name__ == "__main__":

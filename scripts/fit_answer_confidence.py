@@ -66,8 +66,11 @@ def main() -> None:
     indexes: dict[tuple[str, str], HybridIndex] = {}
     rows, labels, sets = [], [], []
     for spec in args.set:
-        corpus, details, *rest = spec.split("=")
-        model = rest[0] if rest else settings.embedding_model
+        parts = spec.split("=")
+        if len(parts) not in (2, 3):
+            parser.error(f"--set {spec}: expected CORPUS[,CORPUS]=DETAILS[=MODEL]")
+        corpus, details = parts[:2]
+        model = parts[2] if len(parts) == 3 else settings.embedding_model
         if model not in encoders:
             encoders[model] = with_glossary(
                 SentenceTransformerEncoder(model, settings.embedding_precision), glossary

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -186,3 +187,28 @@ def test_words_of_one_meaning_meet_in_the_glossarys_english(encoder: Encoder) ->
     assert with_english.entry.id == "identificeren-werk"
     assert with_english.lexical == without.lexical == 0  # no Dutch stem in common
     assert with_english.score > without.score
+
+
+def test_searches_at_the_same_time_find_what_each_finds_alone(
+    encoder: Encoder, small_entries: list[Entry]
+) -> None:
+    """A search embeds its query on a worker thread while it scores the words itself, and
+    residents' questions arrive at once on several threads: none may see another's query."""
+    glossary = Glossary({"paspoort": "passport", "rijbewijs": "driving licence", "vuil": "waste"})
+    index = HybridIndex(encoder, small_entries, glossary=glossary)
+    questions = [
+        "paspoort kwijt, nieuwe aanvragen",
+        "wnnr halen jullie grofvuil op",
+        "ik ga verhuizen",
+        "rijbewijs verlopen wat nu",
+    ]
+    alone = [index.search(question) for question in questions]
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        together = list(pool.map(index.search, questions * 10))
+    assert together == alone * 10
+    assert [found[0].entry.id for found in alone] == [
+        "paspoort-aanvragen",
+        "grofvuil-ophalen",
+        "verhuizing-doorgeven",
+        "rijbewijs-verlengen",
+    ]
