@@ -7,16 +7,19 @@ system to it instead.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
+from actions.actions import answer_text
 from bot import archive, handoff, staff
 from bot.archive import MessageView
 from bot.audit import failed_login, record_audit, record_view
@@ -28,6 +31,8 @@ from bot.staff_api import actor, in_session, services_of, staff_member
 from bot.tables import ConversationRow, MessageRow, StaffUserRow
 from channels import webchat
 from channels.base import InvalidMessage
+from knowledge_base import store
+from knowledge_base.text import Language
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/api/console", tags=["console"])
 
 KEEPALIVE_SECONDS = 15
+SUGGESTED_FROM: Final = 3
+"""The resident's latest messages the knowledge base is searched with for the agent."""
 T = TypeVar("T")
 
 
@@ -54,6 +61,19 @@ class LoginOut(BaseModel):
 
 class ReplyIn(BaseModel):
     text: str = Field(description=f"The agent's message, 1 to {MAX_MESSAGE_CHARS} characters")
+
+
+class EntryVersionIn(BaseModel):
+    id: str
+    version: int
+
+
+class AgentReplyIn(ReplyIn):
+    kb_entry: EntryVersionIn | None = Field(
+        default=None,
+        description="The knowledge-base version the reply is based on (from the suggestions), "
+        "archived with it",
+    )
 
 
 def _text(body: ReplyIn) -> str:
@@ -210,6 +230,63 @@ async def canned_responses(
     }
 
 
+@router.get("/conversations/{conversation_id}/suggestions")
+async def suggestions(
+    request: Request,
+    conversation_id: str,
+    q: str | None = Query(
+        default=None,
+        max_length=MAX_MESSAGE_CHARS,
+        description="The agent's own search; without it, the resident's latest messages",
+    ),
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """Knowledge-base answers to start a reply from, best first, as the assistant would give
+    them in the conversation's language: also for the questions it handed over unanswered."""
+    services = services_of(request)
+    await _agent(services, webchat.bearer_token(authorization))
+
+    def work(session: Session) -> tuple[Language, list[str]]:
+        conversation = session.get(ConversationRow, conversation_id)
+        if conversation is None:
+            raise NotFound("Unknown conversation")
+        language: Language = "en" if conversation.language == "en" else "nl"
+        if q is not None:
+            return language, [q]
+        latest = session.scalars(
+            select(MessageRow.text)
+            .where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.direction == "in",
+            )
+            .order_by(MessageRow.id.desc())
+            .limit(SUGGESTED_FROM)
+        )
+        return language, list(latest)
+
+    language, texts = await in_session(services, work)
+    knowledge_base = services.knowledge_base
+    found = await asyncio.to_thread(knowledge_base.suggest, texts)
+    return {
+        "suggestions": [
+            {
+                "id": candidate.entry.id,
+                "version": candidate.entry.version,
+                "topic": candidate.entry.topic,
+                "question": candidate.entry.question_in(language),
+                "answer": answer_text(
+                    candidate.entry,
+                    language,
+                    services.settings.municipality,
+                    knowledge_base.notices.on_topic(candidate.entry.topic),
+                ),
+                "score": candidate.score,
+            }
+            for candidate in found
+        ]
+    }
+
+
 async def _move(
     request: Request,
     conversation_id: str,
@@ -257,7 +334,7 @@ async def close(
 async def reply(
     request: Request,
     conversation_id: str,
-    body: ReplyIn,
+    body: AgentReplyIn,
     authorization: str | None = Header(default=None),
 ) -> dict[str, Any]:
     """Answer the resident on their own channel (WhatsApp outside its 24-hour window: the
@@ -265,9 +342,20 @@ async def reply(
     services = services_of(request)
     agent = await _agent(services, webchat.bearer_token(authorization))
     text = _text(body)
-    await in_session(services, lambda s: handoff.holder(s, conversation_id, agent))
-    view = await services.router.deliver(conversation_id, text, sender="agent", agent_id=agent.id)
-    details = {"message_id": view.id}
+    kb_entry = (body.kb_entry.id, body.kb_entry.version) if body.kb_entry else None
+
+    def check(session: Session) -> None:
+        handoff.holder(session, conversation_id, agent)
+        if kb_entry and not store.entry_versions(session, dict([kb_entry])):
+            raise InvalidInput("Unknown knowledge-base entry version")
+
+    await in_session(services, check)
+    view = await services.router.deliver(
+        conversation_id, text, sender="agent", agent_id=agent.id, kb_entry=kb_entry
+    )
+    details: dict[str, Any] = {"message_id": view.id}
+    if kb_entry:
+        details["kb_entry"] = {"id": kb_entry[0], "version": kb_entry[1]}
     await in_session(
         services,
         lambda s: record_audit(s, actor(agent), "conversation.reply", conversation_id, details),

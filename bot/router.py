@@ -226,11 +226,14 @@ class Router:
         sender: str = "agent",
         agent_id: int | None = None,
         payload: dict[str, Any] | None = None,
+        kb_entry: tuple[str, int] | None = None,
     ) -> MessageView:
         """Send a message on the resident's own channel at any time: an agent's reply, a notice.
 
         Where the platform's reply window has closed (WhatsApp, 24 hours after the resident's
         last message) the channel sends its approved template instead; the archive says so.
+        `kb_entry`: the knowledge-base entry and version the message was based on, archived
+        with it as with the assistant's answers.
         """
         with Session(self._engine) as session:
             conversation = session.get(ConversationRow, conversation_id)
@@ -252,6 +255,7 @@ class Router:
                 window_closed,
                 agent_id,
                 payload,
+                kb_entry,
             )
             await channel.send(
                 channel_key,
@@ -270,6 +274,7 @@ class Router:
         window_closed: bool,
         agent_id: int | None,
         payload: dict[str, Any] | None,
+        kb_entry: tuple[str, int] | None,
     ) -> MessageView:
         extra = {**(payload or {}), **({"sent_as": "template"} if window_closed else {})}
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
@@ -281,6 +286,8 @@ class Router:
                 text=text,
                 agent_id=agent_id,
                 payload=extra or None,
+                kb_entry_id=kb_entry[0] if kb_entry else None,
+                kb_entry_version=kb_entry[1] if kb_entry else None,
             )
             session.add(row)
             session.flush()

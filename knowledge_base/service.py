@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -20,7 +21,7 @@ from knowledge_base.embeddings import (
     Encoder,
     model_identity,
 )
-from knowledge_base.entries import Decision, Status
+from knowledge_base.entries import Candidate, Decision, Status
 from knowledge_base.glossary import Glossary
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
@@ -169,6 +170,18 @@ class KnowledgeBase:
 
     def __len__(self) -> int:
         return len(self._index)
+
+    def suggest(self, texts: Sequence[str], limit: int = SHOWN) -> list[Candidate]:
+        """The entries most like any of `texts` (a resident's latest messages, or an agent's
+        search), best first: for a person to judge, so without a threshold, and also for a
+        message the assistant did not answer."""
+        best: dict[str, Candidate] = {}
+        for text in texts:
+            for candidate in self._index.search(text, limit=limit):
+                known = best.get(candidate.entry.id)
+                if known is None or candidate.score > known.score:
+                    best[candidate.entry.id] = candidate
+        return sorted(best.values(), key=lambda c: (-c.score, c.entry.id))[:limit]
 
     def decide(
         self,

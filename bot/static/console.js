@@ -19,6 +19,9 @@
       conversationWith: "Gesprek via {channel}", reason: "Reden", language: "Taal",
       sent: "Verstuurd.", loginFailed: "Inloggen lukte niet: controleer gebruikersnaam en wachtwoord.",
       failed: "Dat lukte niet: {message}", intent: "intentie", kb: "kennisbank",
+      suggestions: "Antwoorden uit de kennisbank", suggestSearch: "Zoek in de kennisbank (leeg: op de laatste berichten van de inwoner)",
+      suggestionsNone: "De kennisbank heeft hier geen antwoord op.", useAnswer: "Gebruik dit antwoord",
+      answerInserted: "Antwoord ingevoegd: pas het aan waar nodig en verstuur het.",
       events: {
         queued: "In de wachtrij gezet", taken: "Overgenomen door {agent}", handed_back: "Teruggegeven aan de assistent door {agent}",
         closed: "Afgesloten door {agent}", reopened: "Opnieuw geopend door de inwoner"
@@ -58,6 +61,9 @@
       conversationWith: "Conversation on {channel}", reason: "Reason", language: "Language",
       sent: "Sent.", loginFailed: "Could not log in: check username and password.",
       failed: "That did not work: {message}", intent: "intent", kb: "knowledge base",
+      suggestions: "Answers from the knowledge base", suggestSearch: "Search the knowledge base (empty: the resident's latest messages)",
+      suggestionsNone: "The knowledge base has no answer to this.", useAnswer: "Use this answer",
+      answerInserted: "Answer inserted: adjust it where needed and send it.",
       events: {
         queued: "Put in the queue", taken: "Taken over by {agent}", handed_back: "Handed back to the assistant by {agent}",
         closed: "Closed by {agent}", reopened: "Reopened by the resident"
@@ -90,6 +96,9 @@
   var events = null;
   var subjectKey = null;
   var subjectData = null;
+  var suggestedFor = null;  // the conversation and resident's message the suggestions are for
+  var suggestions = [];
+  var basedOn = null;  // the knowledge-base version the reply being written was taken from
 
   function $(id) { return document.getElementById(id); }
   function t(key, values) { return LoketStaff.fill(TEXT[language][key], values); }
@@ -103,6 +112,7 @@
     $("language").textContent = TEXT[language].switchTo;
     $("language").lang = language === "nl" ? "en" : "nl";
     if (token) { loadQueue(); if (current) openConversation(current); }
+    renderSuggestions();
     if (subjectData) renderSubject(subjectData);
   }
 
@@ -192,6 +202,7 @@
   }
 
   function openConversation(id) {
+    if (id !== current) { basedOn = null; $("reply").value = ""; }
     current = id;
     return call("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
       $("conversation-title").textContent = t("conversationWith", { channel: data.channel });
@@ -233,8 +244,49 @@
       $("notes-title").hidden = false;
       $("note-form").hidden = false;
       if (data.state === "agent") loadCanned(data.language);
+      $("suggestions-panel").hidden = data.state !== "agent";
+      var residentMessages = data.messages.filter(function (message) { return message.direction === "in"; });
+      var latest = residentMessages.length ? residentMessages[residentMessages.length - 1].id : 0;
+      if (data.state === "agent" && suggestedFor !== id + ":" + latest) {
+        suggestedFor = id + ":" + latest;
+        $("suggest-query").value = "";
+        loadSuggestions("");
+      }
       loadQueue();
     }).catch(fail);
+  }
+
+  // The knowledge base's answers for the resident's latest messages, or for the agent's search.
+  function loadSuggestions(query) {
+    var path = "/conversations/" + encodeURIComponent(current) + "/suggestions";
+    if (query) path += "?q=" + encodeURIComponent(query);
+    return call("GET", path).then(function (data) {
+      suggestions = data.suggestions;
+      renderSuggestions();
+    }).catch(fail);
+  }
+
+  function renderSuggestions() {
+    var list = $("suggestions");
+    list.textContent = "";
+    $("suggestions-none").hidden = suggestions.length > 0 || !suggestedFor;
+    suggestions.forEach(function (suggestion, position) {
+      var item = element("li");
+      var title = "suggestion-" + position;
+      item.appendChild(element("h4", { id: title }, suggestion.question));
+      item.appendChild(element("span", { class: "meta" }, t("kb", {}) + " " + suggestion.id + " v" + suggestion.version));
+      item.appendChild(element("p", { class: "answer" }, suggestion.answer));
+      var use = element("button", { type: "button", class: "secondary", "aria-describedby": title }, t("useAnswer", {}));
+      use.addEventListener("click", function () {
+        var reply = $("reply");
+        reply.value = reply.value.trim() ? reply.value + "\n\n" + suggestion.answer : suggestion.answer;
+        basedOn = { id: suggestion.id, version: suggestion.version };
+        $("status").textContent = t("answerInserted", {});
+        reply.focus();
+      });
+      item.appendChild(use);
+      list.appendChild(item);
+    });
   }
 
   function loadCanned(residentLanguage) {
@@ -384,9 +436,14 @@
     event.preventDefault();
     var text = $("reply").value.trim();
     if (!text) return;
-    call("POST", "/conversations/" + encodeURIComponent(current) + "/messages", { text: text })
-      .then(function () { $("reply").value = ""; $("status").textContent = t("sent", {}); return openConversation(current); })
+    call("POST", "/conversations/" + encodeURIComponent(current) + "/messages", { text: text, kb_entry: basedOn })
+      .then(function () { $("reply").value = ""; basedOn = null; $("status").textContent = t("sent", {}); return openConversation(current); })
       .catch(fail);
+  });
+  $("reply").addEventListener("input", function () { if (!this.value.trim()) basedOn = null; });
+  $("suggest-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    loadSuggestions($("suggest-query").value.trim());
   });
   $("reply").addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("reply-form").requestSubmit(); }

@@ -235,3 +235,79 @@ def test_an_empty_reply_or_note_is_refused_and_nothing_is_kept(
     assert refused.json()["error"]["code"] == "invalid_request"
     kept = client.get(url, headers=agent).json()[kind]
     assert [k for k in kept if not k.get("event")] == []  # only the record of the take
+
+
+def test_an_agent_gets_the_knowledge_bases_answers_to_what_the_resident_asked(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    resident_auth, conversation_id = resident(client)
+    url = f"/api/console/conversations/{conversation_id}"
+    client.post(f"{url}/take", headers=agent)
+    for text in ("Hallo?", "mn paspoort is gestolen op vakantie wat moet ik doen"):
+        client.post("/api/webchat/messages", headers=resident_auth, json={"text": text})
+
+    suggested = client.get(f"{url}/suggestions", headers=agent)
+    assert suggested.status_code == 200
+    first, *others = suggested.json()["suggestions"]
+    assert first["id"] == "paspoort-id-kwijt-gestolen"
+    assert len(others) == 2
+    # The answer as the assistant would give it: placeholders filled, where to read more.
+    assert "{" not in first["answer"]
+    assert "https://www.dijkstad.example" in first["answer"]
+
+    searched = client.get(f"{url}/suggestions", params={"q": "grofvuil"}, headers=agent)
+    assert searched.json()["suggestions"][0]["id"] == "grofvuil-ophalen"
+
+
+def test_suggestions_come_in_the_residents_language(client: TestClient, engine: Engine) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    session = client.post("/api/webchat/sessions", json={"language": "en"}).json()
+    url = f"/api/console/conversations/{session['conversation_id']}/suggestions"
+    (first, *_) = client.get(url, params={"q": "rubbish collection day"}, headers=agent).json()[
+        "suggestions"
+    ]
+    assert first["id"] == "afvalkalender-ophaaldagen"
+    assert first["question"] == "When is my rubbish collected?"
+    assert first["answer"].startswith("The waste calendar shows")
+
+
+def test_suggestions_need_an_agent_and_a_known_conversation(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    _, conversation_id = resident(client)
+    url = f"/api/console/conversations/{conversation_id}/suggestions"
+    assert client.get(url).status_code == 401
+    unknown = client.get(
+        "/api/console/conversations/nope/suggestions", headers=login(client, "anna")
+    )
+    assert unknown.status_code == 404
+
+
+def test_a_reply_based_on_an_entry_is_archived_with_its_version(
+    client: TestClient, engine: Engine
+) -> None:
+    add_user(engine, "anna", {"agent"})
+    agent = login(client, "anna")
+    resident_auth, conversation_id = resident(client)
+    url = f"/api/console/conversations/{conversation_id}"
+    client.post(f"{url}/take", headers=agent)
+
+    forged = {"text": "Zie de website.", "kb_entry": {"id": "grofvuil-ophalen", "version": 99}}
+    refused = client.post(f"{url}/messages", headers=agent, json=forged)
+    assert refused.status_code == 422
+    assert client.get("/api/webchat/messages", headers=resident_auth).json()["messages"] == []
+
+    based = {
+        "text": "Grofvuil haalt de gemeente op afspraak op.",
+        "kb_entry": {"id": "grofvuil-ophalen", "version": 1},
+    }
+    assert client.post(f"{url}/messages", headers=agent, json=based).status_code == 201
+    with Session(engine) as session:
+        row = session.scalars(select(MessageRow).where(MessageRow.sender == "agent")).one()
+        assert (row.kb_entry_id, row.kb_entry_version) == ("grofvuil-ophalen", 1)
+    shown = client.get(url, headers=agent).json()["messages"][-1]
+    assert shown["kb_entry"] == {"id": "grofvuil-ophalen", "version": 1, "score": None}

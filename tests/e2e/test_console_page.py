@@ -61,6 +61,23 @@ def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
     expect(chat.locator(".message.out")).to_have_count(3)  # handoff, wait, agent: no bot reply
     expect(chat).not_to_contain_text("Eerder al gebeld")
 
+    # The knowledge base suggests its answer to that; the agent sends it, archived with its version.
+    suggested = agent.get_by_role("region", name="Antwoorden uit de kennisbank").locator("li")
+    expect(suggested.first).to_contain_text("Hoe vraag ik een parkeervergunning aan?")
+    suggested.first.get_by_role("button", name="Gebruik dit antwoord").click()
+    expect(reply).to_be_focused()
+    expect(reply).to_have_value(re.compile("parkeervergunning"))
+    agent.keyboard.press("Enter")
+    expect(chat.locator(".message.agent").last).to_contain_text(
+        "/parkeren/bewonersvergunning", timeout=10_000
+    )
+    expect(agent.locator("#transcript .agent").last).to_contain_text(
+        "kennisbank parkeervergunning-bewoners v1"
+    )
+    agent.get_by_label("Zoek in de kennisbank").fill("grofvuil laten ophalen")
+    agent.keyboard.press("Enter")
+    expect(suggested.first).to_contain_text("grofvuil")
+
     # Handed back: the bot answers the next question again.
     agent.get_by_role("button", name="Terug naar de assistent").click()
     expect(agent.locator("#context")).to_contain_text("de assistent antwoordt")
