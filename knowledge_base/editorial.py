@@ -145,6 +145,8 @@ class Version:
             source_url=self.content.source_url,
             owner=self.content.owner,
             external_id=self.external_id,
+            valid_from=self.content.valid_from,
+            valid_until=self.content.valid_until,
         )
 
     def state(self, answering: int | None, now: datetime) -> str:

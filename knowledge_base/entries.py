@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from knowledge_base.text import Language
@@ -29,6 +30,9 @@ class Entry:
     source_url: str = ""
     owner: str = ""
     external_id: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    """Only answerable from `valid_from` and before `valid_until` (either may be open)."""
 
     def all_questions(self) -> list[tuple[Language, str]]:
         return [(lang, q) for lang, qs in self.questions.items() for q in qs]

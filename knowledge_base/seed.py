@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,23 @@ def _languages(raw: Any, where: str, what: str) -> dict[Language, Any]:
     return {lang: raw[lang] for lang in LANGUAGES if lang in raw}
 
 
+def _moment(raw: Any, where: str, what: str) -> datetime | None:
+    """A validity bound: a date and time with its offset from UTC (`2026-12-31T00:00:00+01:00`)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = datetime.fromisoformat(raw)
+        except ValueError:
+            raw = None
+    if not isinstance(raw, datetime) or raw.tzinfo is None:
+        raise SeedError(
+            f"{where}: '{what}' needs a date and time with its time zone, "
+            "such as 2026-12-31T00:00:00+01:00"
+        )
+    return raw
+
+
 def parse_seed(document: Any, source: str = "seed") -> list[Entry]:
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise SeedError(f"{source}: expected a mapping with a list of 'entries'")
@@ -42,6 +60,10 @@ def parse_seed(document: Any, source: str = "seed") -> list[Entry]:
         seen.add(entry_id)
         questions = _languages(raw["questions"], where, "questions")
         answers = _languages(raw["answer"], where, "answer")
+        valid_from = _moment(raw.get("valid_from"), where, "valid_from")
+        valid_until = _moment(raw.get("valid_until"), where, "valid_until")
+        if valid_from and valid_until and valid_until <= valid_from:
+            raise SeedError(f"{where}: 'valid_until' must be after 'valid_from'")
         entries.append(
             Entry(
                 id=entry_id,
@@ -52,6 +74,8 @@ def parse_seed(document: Any, source: str = "seed") -> list[Entry]:
                 source_url=str(raw.get("source_url", "")),
                 owner=str(raw.get("owner", "")),
                 external_id=raw.get("external_id"),
+                valid_from=valid_from,
+                valid_until=valid_until,
             )
         )
     return entries
@@ -89,6 +113,14 @@ def dump_seed(entries: list[tuple[Entry, str]]) -> str:
                 "source_url": entry.source_url,
                 "questions": {lang: list(qs) for lang, qs in entry.questions.items()},
                 "answer": dict(entry.answers),
+                **{
+                    name: moment.isoformat()
+                    for name, moment in (
+                        ("valid_from", entry.valid_from),
+                        ("valid_until", entry.valid_until),
+                    )
+                    if moment is not None
+                },
             }
             for entry, status in entries
         ],

@@ -34,6 +34,8 @@ def version_row(entry: Entry, version: int, status: Status, author: str) -> Entr
         answers=dict(entry.answers),
         source_url=entry.source_url,
         owner=entry.owner,
+        valid_from=entry.valid_from,
+        valid_until=entry.valid_until,
         author=author,
         approved_by=author if published else None,
         approved_at=datetime.now(UTC) if published else None,
@@ -68,6 +70,7 @@ def import_entries(
             and latest.answers == dict(entry.answers)
             and latest.source_url == entry.source_url
             and latest.topic == entry.topic
+            and (latest.valid_from, latest.valid_until) == (entry.valid_from, entry.valid_until)
         )
         if same:
             counts["unchanged"] += 1
@@ -112,6 +115,8 @@ def entry_of(entry: EntryRow, version: EntryVersionRow) -> Entry:
         source_url=version.source_url,
         owner=version.owner,
         external_id=entry.external_id,
+        valid_from=version.valid_from,
+        valid_until=version.valid_until,
     )
 
 

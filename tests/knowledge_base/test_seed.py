@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.settings import Settings
 from knowledge_base.entries import render
-from knowledge_base.seed import SeedError, parse_seed, read_seed
+from knowledge_base.seed import SeedError, dump_seed, parse_seed, read_seed
 
 TOPICS = {
     "waste", "passport_id", "moving", "parking", "driving_licence", "taxes", "brp_extract",
@@ -36,6 +38,9 @@ def test_placeholders_come_from_the_settings(settings: Settings) -> None:
     assert text == f"Bel {phone} of kijk op {website}. {{onbekend}}"
 
 
+MINIMAL = {"id": "a", "topic": "t", "questions": {"nl": ["q"]}, "answer": {"nl": "x"}}
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
@@ -54,6 +59,20 @@ def test_placeholders_come_from_the_settings(settings: Settings) -> None:
             },
             "duplicate id",
         ),
+        ({"entries": [{**MINIMAL, "valid_until": "2026-12-31"}]}, "time zone"),
+        ({"entries": [{**MINIMAL, "valid_until": "morgen"}]}, "time zone"),
+        (
+            {
+                "entries": [
+                    {
+                        **MINIMAL,
+                        "valid_from": "2026-12-31T00:00:00+01:00",
+                        "valid_until": "2026-12-30T00:00:00+01:00",
+                    }
+                ]
+            },
+            "must be after",
+        ),
     ],
 )
 def test_bad_seed_files_say_what_is_wrong(document: object, message: str) -> None:
@@ -70,3 +89,18 @@ def test_reads_yaml(tmp_path: Path) -> None:
     )
     (entry,) = read_seed(seed)
     assert (entry.id, entry.version, entry.answers) == ("a", 1, {"nl": "antwoord"})
+
+
+def test_a_validity_window_is_read_and_written_back(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yml"
+    seed.write_text(
+        "entries:\n  - id: a\n    topic: waste\n    questions: {nl: [vraag]}\n"
+        "    answer: {nl: antwoord}\n    valid_from: 2026-12-24T18:00:00+01:00\n"
+        "    valid_until: '2027-01-02T00:00:00+01:00'\n",
+        encoding="utf-8",
+    )
+    (entry,) = read_seed(seed)
+    assert entry.valid_from == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
+    assert entry.valid_until == datetime(2027, 1, 1, 23, 0, tzinfo=UTC)
+    (again,) = parse_seed(yaml.safe_load(dump_seed([(entry, "published")])))
+    assert again == entry

@@ -45,6 +45,27 @@ def test_validity_window(engine: Engine, small_entries: list[Entry]) -> None:
         assert [e.id for e in store.answerable_entries(session, NOW)] == [small_entries[0].id]
 
 
+def test_an_imported_validity_window_is_kept_and_a_changed_one_is_a_new_version(
+    engine: Engine, small_entries: list[Entry]
+) -> None:
+    until = NOW + timedelta(days=3)
+    crisis = replace(small_entries[0], valid_until=until)
+    with Session(engine) as session, session.begin():
+        store.import_entries(session, [crisis], Status.PUBLISHED)
+    with Session(engine) as session:
+        assert [e.valid_until for e in store.answerable_entries(session, NOW)] == [until]
+        assert store.answerable_entries(session, until) == []
+    with Session(engine) as session, session.begin():
+        same = store.import_entries(session, [crisis], Status.PUBLISHED)
+        longer = store.import_entries(
+            session, [replace(crisis, valid_until=until + timedelta(days=7))], Status.PUBLISHED
+        )
+    assert (same["unchanged"], longer["updated"]) == (1, 1)
+    with Session(engine) as session:
+        (entry,) = store.answerable_entries(session, until)
+    assert entry.version == 2
+
+
 def test_newest_published_version_wins(engine: Engine, small_entries: list[Entry]) -> None:
     first = small_entries[0]
     with Session(engine) as session, session.begin():
