@@ -237,14 +237,21 @@ def test_an_empty_reply_or_note_is_refused_and_nothing_is_kept(
     assert [k for k in kept if not k.get("event")] == []  # only the record of the take
 
 
-def test_an_agent_gets_the_knowledge_bases_answers_to_what_the_resident_asked(
-    client: TestClient, engine: Engine
-) -> None:
+def taken_by_anna(client: TestClient, engine: Engine) -> tuple[dict[str, str], dict[str, str], str]:
+    """A resident's new web chat, taken over by the agent Anna: her and the resident's
+    credentials, and the conversation's console URL."""
     add_user(engine, "anna", {"agent"})
     agent = login(client, "anna")
     resident_auth, conversation_id = resident(client)
     url = f"/api/console/conversations/{conversation_id}"
     client.post(f"{url}/take", headers=agent)
+    return agent, resident_auth, url
+
+
+def test_an_agent_gets_the_knowledge_bases_answers_to_what_the_resident_asked(
+    client: TestClient, engine: Engine
+) -> None:
+    agent, resident_auth, url = taken_by_anna(client, engine)
     for text in ("Hallo?", "mn paspoort is gestolen op vakantie wat moet ik doen"):
         client.post("/api/webchat/messages", headers=resident_auth, json={"text": text})
 
@@ -290,11 +297,7 @@ def test_suggestions_need_an_agent_and_a_known_conversation(
 def test_a_reply_based_on_an_entry_is_archived_with_its_version(
     client: TestClient, engine: Engine
 ) -> None:
-    add_user(engine, "anna", {"agent"})
-    agent = login(client, "anna")
-    resident_auth, conversation_id = resident(client)
-    url = f"/api/console/conversations/{conversation_id}"
-    client.post(f"{url}/take", headers=agent)
+    agent, resident_auth, url = taken_by_anna(client, engine)
 
     forged = {"text": "Zie de website.", "kb_entry": {"id": "grofvuil-ophalen", "version": 99}}
     refused = client.post(f"{url}/messages", headers=agent, json=forged)
