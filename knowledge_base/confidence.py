@@ -49,20 +49,20 @@ whether the question is one content word, and log(1 + its content words): a long
 is more specific, so a match is less likely by chance."""
 
 WEIGHTS: Final = {
-    "score": 1.6904,
-    "gap": 12.6192,
-    "passage": 5.3011,
-    "semantic_agrees": 0.3320,
-    "lexical_agrees": 0.6082,
-    "characters_agrees": 0.4937,
-    "passage_agrees": 0.5140,
-    "topic": 0.0138,
-    "doubted": -1.2840,
-    "fallback": -0.2346,
-    "one_word": -1.9656,
-    "words": 1.6259,
+    "score": 1.3125,
+    "gap": 13.7205,
+    "passage": 5.9865,
+    "semantic_agrees": 0.3732,
+    "lexical_agrees": 0.5322,
+    "characters_agrees": 0.4086,
+    "passage_agrees": 0.1782,
+    "topic": 0.0610,
+    "doubted": -1.2432,
+    "fallback": -0.1479,
+    "one_word": -1.9695,
+    "words": 1.7247,
 }
-BIAS: Final = -7.9492
+BIAS: Final = -8.1645
 
 
 def features(

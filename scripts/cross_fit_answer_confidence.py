@@ -11,7 +11,7 @@ This script
 4. fits the answer model on those outcomes (scripts/fit_answer_confidence.py), which prints the
    weights and what they do at a few thresholds.
 
-About 25 minutes on two cores. Its files go to --workdir (under var/, not in git).
+About 30 minutes on two cores. Its files go to --workdir (under var/, not in git).
 
     .venv/bin/python scripts/cross_fit_answer_confidence.py
 """

@@ -12,14 +12,14 @@ from pathlib import Path
 from bot.settings import Settings
 from knowledge_base.embeddings import bundled_model_path, offline
 from knowledge_base.glossary import load_glossary
-from knowledge_base.tuning import read_pairs, tune
+from knowledge_base.tuning import EPOCHS, read_pairs, tune
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=Path("data/retrieval/pairs.tsv"))
     parser.add_argument("--out", type=Path, default=Path("models/embedding"))
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     offline()

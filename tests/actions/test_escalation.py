@@ -66,9 +66,11 @@ def test_the_classifier_learns_from_labelled_examples(tmp_path: Path, encoder) -
         "1\tdistress\tik word morgen uit mijn huis gezet en weet niet waar ik heen moet\n"
         "1\tdistress\tde deurwaarder staat voor de deur en ik kan de huur niet betalen\n"
         "1\tdistress\twe hebben geen geld meer voor eten deze week\n"
+        "1\tdistress\tik heb schulden en de energie wordt afgesloten\n"
         "0\tnone\twanneer wordt het oud papier opgehaald\n"
         "0\tnone\thoe vraag ik een parkeervergunning aan\n"
-        "0\tnone\twat kost een nieuw paspoort\n",
+        "0\tnone\twat kost een nieuw paspoort\n"
+        "0\tnone\twelke dag moet de groene bak buiten\n",
         encoding="utf-8",
     )
     classifier = EscalationClassifier(encoder, read_examples(examples))
