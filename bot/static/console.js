@@ -202,7 +202,7 @@
   }
 
   function openConversation(id) {
-    if (id !== current) { basedOn = null; $("reply").value = ""; }
+    if (id !== current) { basedOn = null; $("reply").value = ""; fitReply(); }
     current = id;
     return call("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
       $("conversation-title").textContent = t("conversationWith", { channel: data.channel });
@@ -281,12 +281,22 @@
         var reply = $("reply");
         reply.value = reply.value.trim() ? reply.value + "\n\n" + suggestion.answer : suggestion.answer;
         basedOn = { id: suggestion.id, version: suggestion.version };
+        fitReply();
         $("status").textContent = t("answerInserted", {});
         reply.focus();
+        reply.setSelectionRange(0, 0);
+        reply.scrollTop = 0;
       });
       item.appendChild(use);
       list.appendChild(item);
     });
+  }
+
+  // The reply box grows with what is in it (to a limit), so an inserted answer can be read whole.
+  function fitReply() {
+    var reply = $("reply");
+    reply.style.height = "";
+    if (reply.scrollHeight > reply.clientHeight) reply.style.height = Math.min(reply.scrollHeight + 4, 400) + "px";
   }
 
   function loadCanned(residentLanguage) {
@@ -437,10 +447,13 @@
     var text = $("reply").value.trim();
     if (!text) return;
     call("POST", "/conversations/" + encodeURIComponent(current) + "/messages", { text: text, kb_entry: basedOn })
-      .then(function () { $("reply").value = ""; basedOn = null; $("status").textContent = t("sent", {}); return openConversation(current); })
+      .then(function () { $("reply").value = ""; basedOn = null; fitReply(); $("status").textContent = t("sent", {}); return openConversation(current); })
       .catch(fail);
   });
-  $("reply").addEventListener("input", function () { if (!this.value.trim()) basedOn = null; });
+  $("reply").addEventListener("input", function () {
+    if (!this.value.trim()) basedOn = null;
+    fitReply();
+  });
   $("suggest-form").addEventListener("submit", function (event) {
     event.preventDefault();
     loadSuggestions($("suggest-query").value.trim());
@@ -452,6 +465,7 @@
     if (!this.value) return;
     $("reply").value = $("reply").value ? $("reply").value + "\n" + this.value : this.value;
     this.value = "";
+    fitReply();
     $("reply").focus();
   });
   $("note-form").addEventListener("submit", function (event) {
