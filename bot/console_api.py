@@ -251,7 +251,7 @@ async def suggestions(
         if conversation is None:
             raise NotFound("Unknown conversation")
         language: Language = "en" if conversation.language == "en" else "nl"
-        if q is not None:
+        if q and q.strip():
             return language, [q]
         latest = session.scalars(
             select(MessageRow.text)
@@ -346,8 +346,10 @@ async def reply(
 
     def check(session: Session) -> None:
         handoff.holder(session, conversation_id, agent)
-        if kb_entry and not store.entry_versions(session, dict([kb_entry])):
-            raise InvalidInput("Unknown knowledge-base entry version")
+        if kb_entry:
+            entry_id, version = kb_entry
+            if not store.entry_versions(session, {entry_id: version}):
+                raise InvalidInput("Unknown knowledge-base entry version")
 
     await in_session(services, check)
     view = await services.router.deliver(

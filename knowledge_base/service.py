@@ -175,9 +175,10 @@ class KnowledgeBase:
         """The entries most like any of `texts` (a resident's latest messages, or an agent's
         search), best first: for a person to judge, so without a threshold, and also for a
         message the assistant did not answer."""
+        index = self._index  # one version of the knowledge base for all the texts
         best: dict[str, Candidate] = {}
         for text in texts:
-            for candidate in self._index.search(text, limit=limit):
+            for candidate in index.search(text, limit=limit):
                 known = best.get(candidate.entry.id)
                 if known is None or candidate.score > known.score:
                     best[candidate.entry.id] = candidate

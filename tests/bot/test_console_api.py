@@ -266,6 +266,8 @@ def test_an_agent_gets_the_knowledge_bases_answers_to_what_the_resident_asked(
 
     searched = client.get(f"{url}/suggestions", params={"q": "grofvuil"}, headers=agent)
     assert searched.json()["suggestions"][0]["id"] == "grofvuil-ophalen"
+    blank = client.get(f"{url}/suggestions", params={"q": " "}, headers=agent)
+    assert blank.json() == suggested.json()  # a blank search: the resident's messages again
 
 
 def test_suggestions_come_in_the_residents_language(client: TestClient, engine: Engine) -> None:
