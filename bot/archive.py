@@ -67,6 +67,18 @@ def last_inbound_at(session: Session, conversation_id: str) -> datetime | None:
     )
 
 
+def latest_inbound_texts(session: Session, conversation_id: str, limit: int) -> list[str]:
+    """The resident's last `limit` messages, newest first."""
+    return list(
+        session.scalars(
+            select(MessageRow.text)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.direction == "in")
+            .order_by(MessageRow.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def messages(
     session: Session, conversation_id: str, after_id: int = 0, events: bool = False
 ) -> list[MessageRow]:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
@@ -253,16 +252,7 @@ async def suggestions(
         language: Language = "en" if conversation.language == "en" else "nl"
         if q and q.strip():
             return language, [q]
-        latest = session.scalars(
-            select(MessageRow.text)
-            .where(
-                MessageRow.conversation_id == conversation_id,
-                MessageRow.direction == "in",
-            )
-            .order_by(MessageRow.id.desc())
-            .limit(SUGGESTED_FROM)
-        )
-        return language, list(latest)
+        return language, archive.latest_inbound_texts(session, conversation_id, SUGGESTED_FROM)
 
     language, texts = await in_session(services, work)
     knowledge_base = services.knowledge_base
