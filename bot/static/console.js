@@ -147,23 +147,16 @@
     $(rights ? "to-rights" : "to-work").setAttribute("aria-current", "page");
   }
 
+  // Logging out leaves nothing of a resident on the screen, nor in the page for the next person
+  // at this desk: the page starts again, empty, once the server has ended the session.
   function logout() {
     if (events) events.close();
-    if (token) fetch(api + "/logout", { method: "POST", headers: { Authorization: "Bearer " + token } });
+    var ended = token
+      ? fetch(api + "/logout", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } })
+      : Promise.resolve();
     token = null;
-    sessionStorage.removeItem("loket-console-token");
-    sessionStorage.removeItem("loket-console-roles");
-    subjectKey = null;
-    subjectData = null;
-    $("subject").hidden = true;
-    $("rights-status").textContent = "";
-    $("views").hidden = true;
-    $("rights-view").hidden = true;
-    $("login-view").hidden = false;
-    $("work-view").hidden = true;
-    $("logout").hidden = true;
-    $("who").textContent = "";
-    $("username").focus();
+    ["loket-console-token", "loket-console-roles", "loket-console-user"].forEach(function (key) { sessionStorage.removeItem(key); });
+    ended.catch(function () {}).then(function () { location.reload(); });
   }
 
   function listen() {
@@ -202,7 +195,14 @@
   }
 
   function openConversation(id) {
-    if (id !== current) { basedOn = null; $("reply").value = ""; fitReply(); }
+    if (id !== current) {
+      basedOn = null;
+      $("reply").value = "";
+      fitReply();
+      suggestedFor = null;
+      suggestions = [];
+      renderSuggestions();
+    }
     current = id;
     return call("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
       $("conversation-title").textContent = t("conversationWith", { channel: data.channel });
@@ -260,7 +260,9 @@
   function loadSuggestions(query) {
     var path = "/conversations/" + encodeURIComponent(current) + "/suggestions";
     if (query) path += "?q=" + encodeURIComponent(query);
+    var conversation = current;
     return call("GET", path).then(function (data) {
+      if (conversation !== current) return;  // the agent has opened another one meanwhile
       suggestions = data.suggestions;
       renderSuggestions();
     }).catch(fail);
@@ -437,7 +439,6 @@
         token = data.token;
         sessionStorage.setItem("loket-console-token", token);
         $("password").value = "";
-        sessionStorage.setItem("loket-console-username", data.username);
         showWork(data.display_name, data.roles);
       })
       .catch(function () { $("login-error").textContent = t("loginFailed", {}); });

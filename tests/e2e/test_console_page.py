@@ -88,6 +88,18 @@ def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
     assert serious_violations(agent) == []
     agent.get_by_role("button", name="English").click()
     expect(agent.get_by_role("heading", name="Queue")).to_be_visible()
+
+    # Logging out leaves nothing of the resident in the page for the next person at this desk.
+    token = agent.evaluate("sessionStorage.getItem('loket-console-token')")
+    agent.get_by_role("button", name="Log out").click()
+    expect(agent.get_by_label("Username")).to_be_focused()
+    for shown in ("parkeervergunning", "ik ben Anna", "Eerder al gebeld"):
+        assert shown not in agent.content()
+    assert agent.evaluate("sessionStorage.length") == 0
+    queue = agent.request.get(
+        loket.url + "/api/console/queue", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert queue.status == 401
     agent.context.close()
     resident.context.close()
 
