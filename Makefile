@@ -9,6 +9,7 @@ PYTHON311 ?= python3.11
 PYTHON310 ?= $(shell scripts/find-python310)
 RASA_MODEL := models/loket.tar.gz
 EMBEDDING_MODEL := models/embedding/.tuned
+EMBEDDING_EXPORT := models/embedding/onnx/model.onnx
 GLOSSARY := /usr/share/dictd/freedict-nld-eng.dict.dz
 RASA_DATA := config.yml domain.yml credentials.yml $(wildcard data/*.yml data/nlu/*.yml)
 export RASA_TELEMETRY_ENABLED := false
@@ -45,7 +46,7 @@ $(RASA_MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name loket --out models
 	@touch $@
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY) $(EMBEDDING_MODEL)
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY) $(EMBEDDING_EXPORT)
 
 # The bundled English embedding model, tuned to residents' Dutch (knowledge_base/tuning.py):
 # retuned only when the pairs or the training change. About fifteen minutes on two cores.
@@ -53,6 +54,10 @@ $(EMBEDDING_MODEL): $(VENV)/.installed $(GLOSSARY) data/retrieval/pairs.tsv know
 	rm -rf $(@D)
 	$(VENV)/bin/python scripts/tune_embeddings.py --out $(@D)
 	@touch $@
+
+# The tuned model for ONNX Runtime, which embeds a question in a third of torch's time.
+$(EMBEDDING_EXPORT): $(EMBEDDING_MODEL) knowledge_base/onnx_encoder.py
+	$(VENV)/bin/python scripts/export_embeddings.py $(dir $(EMBEDDING_MODEL))
 
 # FreeDict's Dutch-English dictionary (GPL-2+, from Debian; read, not shipped): the English
 # embedding model also reads Dutch texts word by word in English (knowledge_base/glossary.py).

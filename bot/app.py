@@ -62,7 +62,7 @@ from channels.whatsapp import WhatsAppChannel
 from knowledge_base.embeddings import (
     Encoder,
     RecentEncoder,
-    SentenceTransformerEncoder,
+    load_encoder,
     with_glossary,
 )
 from knowledge_base.errors import KnowledgeBaseError
@@ -103,8 +103,10 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
         RecentEncoder(
             with_glossary(
                 encoder
-                or SentenceTransformerEncoder(
-                    settings.embedding_model, settings.embedding_precision
+                or load_encoder(
+                    settings.embedding_model,
+                    settings.embedding_precision,
+                    settings.embedding_runtime,
                 ),
                 glossary,
             )

@@ -37,7 +37,7 @@ from bot.supervisor import supervisor_for
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
 from knowledge_base import store
-from knowledge_base.embeddings import SentenceTransformerEncoder, with_glossary
+from knowledge_base.embeddings import load_encoder, with_glossary
 from knowledge_base.entries import Status
 from knowledge_base.files import read_entries
 from knowledge_base.glossary import load_glossary
@@ -310,7 +310,9 @@ def telegram_set_webhook(settings: Settings) -> int:
 def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
     glossary = load_glossary(settings.glossary)
     encoder = with_glossary(
-        SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision),
+        load_encoder(
+            settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
+        ),
         glossary,
     )
     seed = read_seed(settings.kb_seed_file)

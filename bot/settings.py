@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.business_hours import BusinessHours
 from bot.logs import LogFormat
 from channels import telegram
-from knowledge_base.embeddings import Precision
+from knowledge_base.embeddings import Precision, Runtime
 from knowledge_base.glossary import FREEDICT_NLD_ENG
 from knowledge_base.thresholds import Thresholds
 
@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     embedding_precision: Precision = "auto"
     """`auto`: bfloat16 where the CPU computes in it (a third faster, the same answers), else
     float32."""
+    embedding_runtime: Runtime = "auto"
+    """`auto`: ONNX Runtime where the model has been exported for it (`make setup` exports the
+    tuned one; knowledge_base/onnx_encoder.py): the same vectors in a third of torch's time on
+    CPUs without AVX-512. `torch`, or `onnx` to refuse to start without the export."""
     glossary: Path | None = FREEDICT_NLD_ENG
     """A Dutch-English dictionary (FreeDict, dictd format): the English model also reads each
     text word by word in English. Empty turns it off, as for a multilingual model."""

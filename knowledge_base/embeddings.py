@@ -149,9 +149,14 @@ class SentenceTransformerEncoder:
             show_progress_bar=False,
         )
         # Made unit length again in float32: in bfloat16 a norm is only good to 1 in 256.
-        vectors = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+        return unit_rows(vectors)
+
+
+def unit_rows(vectors: npt.ArrayLike) -> Vectors:
+    """The rows scaled to unit length, in float32."""
+    rows = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.asarray(rows / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 class CachingEncoder:
@@ -256,3 +261,34 @@ class BilingualEncoder:
 def with_glossary(encoder: Encoder, glossary: Glossary | None) -> Encoder:
     """The encoder that also reads texts in the glossary's English, when there is a glossary."""
     return encoder if glossary is None else BilingualEncoder(encoder, glossary)
+
+
+Runtime = Literal["auto", "torch", "onnx"]
+
+
+def load_encoder(
+    model: str = "", precision: Precision = "auto", runtime: Runtime = "auto"
+) -> Encoder:
+    """The embedding model (`model`, else the bundled one) as configured: `onnx` runs its ONNX
+    export (knowledge_base/onnx_encoder.py), `torch` the model itself, in `precision`; `auto`
+    the export when there is one at least as new as the model and no bfloat16 was asked for."""
+    from knowledge_base.onnx_encoder import OnnxEncoder, onnx_file
+
+    location = Path(model) if model else bundled_model_path()
+    exported = onnx_file(location)
+    if runtime == "onnx":
+        if not exported.is_file():
+            raise FileNotFoundError(f"{exported} is missing: export the model first (make setup)")
+        return OnnxEncoder(location)
+    if runtime == "auto" and precision != "bfloat16" and _fresh_export(location, exported):
+        return OnnxEncoder(location)
+    return SentenceTransformerEncoder(model, precision)
+
+
+def _fresh_export(location: Path, exported: Path) -> bool:
+    """Whether `exported` is there and not older than any of the model's weights: a model tuned
+    again after its export must not be read through the old one."""
+    if not exported.is_file():
+        return False
+    weights = [*location.glob("*.safetensors"), *location.glob("*.bin")]
+    return all(exported.stat().st_mtime >= w.stat().st_mtime for w in weights)

@@ -32,7 +32,7 @@ from sklearn.preprocessing import StandardScaler
 
 from bot.settings import Settings
 from knowledge_base.confidence import CONTEXT, FEATURES, OUT_OF_SCOPE_INTENT, features
-from knowledge_base.embeddings import Encoder, SentenceTransformerEncoder, with_glossary
+from knowledge_base.embeddings import Encoder, load_encoder, with_glossary
 from knowledge_base.files import read_entries
 from knowledge_base.glossary import load_glossary
 from knowledge_base.retrieval import HybridIndex
@@ -73,7 +73,8 @@ def main() -> None:
         model = parts[2] if len(parts) == 3 else settings.embedding_model
         if model not in encoders:
             encoders[model] = with_glossary(
-                SentenceTransformerEncoder(model, settings.embedding_precision), glossary
+                load_encoder(model, settings.embedding_precision, settings.embedding_runtime),
+                glossary,
             )
         if (corpus, model) not in indexes:
             entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}

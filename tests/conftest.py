@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from actions.escalation import EscalationClassifier, read_examples
 from bot.database import make_engine, migrate
 from bot.settings import Settings
-from knowledge_base.embeddings import CachingEncoder, SentenceTransformerEncoder, with_glossary
+from knowledge_base.embeddings import CachingEncoder, load_encoder, with_glossary
 from knowledge_base.glossary import load_glossary
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -23,7 +23,9 @@ def encoder() -> CachingEncoder:
     """The model the application reads with (the tuned one, through the glossary), remembering
     what it encoded: every app built in a test embeds the same starter entries."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    model = SentenceTransformerEncoder(settings.embedding_model, settings.embedding_precision)
+    model = load_encoder(
+        settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
+    )
     return CachingEncoder(with_glossary(model, load_glossary(settings.glossary)))
 
 
