@@ -119,10 +119,15 @@ class OnnxEncoder:
         )
 
     def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        # Texts of about one length batched together, as sentence-transformers does: a batch is
+        # padded to its longest text.
+        order = np.argsort([-len(text) for text in texts], kind="stable")
         batches = []
         for start in range(0, len(texts), _BATCH):
             tokens = self._tokenizer(
-                list(texts[start : start + _BATCH]),
+                [texts[i] for i in order[start : start + _BATCH]],
                 padding=True,
                 truncation=True,
                 max_length=self._max_tokens,
@@ -130,6 +135,6 @@ class OnnxEncoder:
             )
             feed = {name: np.asarray(tokens[name], dtype=np.int64) for name in _INPUTS}
             batches.append(self._session.run(None, feed)[0])
-        if not batches:
-            return np.zeros((0, 1), dtype=np.float32)
-        return unit_rows(np.concatenate(batches))
+        vectors = np.empty((len(texts), batches[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.concatenate(batches)
+        return unit_rows(vectors)

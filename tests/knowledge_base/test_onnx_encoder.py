@@ -44,8 +44,13 @@ def test_the_export_gives_torchs_vectors_for_texts_of_any_length_together(export
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-6)
     assert (onnx * torch).sum(axis=1).min() > 0.99999
     # Each text as it is alone: padding next to longer texts changes nothing.
-    alone = np.vstack([OnnxEncoder(exported).encode([text]) for text in TEXTS])
+    encoder = OnnxEncoder(exported)
+    alone = np.vstack([encoder.encode([text]) for text in TEXTS])
     assert (alone * onnx).sum(axis=1).min() > 0.99999
+    # More texts than one batch holds, each vector in its text's place.
+    many = encoder.encode(TEXTS * 15)
+    assert (many * np.tile(onnx, (15, 1))).sum(axis=1).min() > 0.99999
+    assert encoder.encode([]).shape[0] == 0
 
 
 def test_the_runtime_is_onnx_only_where_a_fresh_export_is(exported: Path, tmp_path: Path) -> None:
