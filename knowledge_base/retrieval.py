@@ -25,9 +25,12 @@ a few array operations, so an index changed step by step scores like one built a
 from __future__ import annotations
 
 import copy
+import functools
+import logging
 import math
 import os
 import re
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -41,11 +44,13 @@ import torch
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-from knowledge_base.embeddings import Encoder, Vectors, native_bfloat16
+from knowledge_base.embeddings import Encoder, Vectors
 from knowledge_base.entries import Candidate, Entry
 from knowledge_base.glossary import Glossary
 from knowledge_base.passages import passages
 from knowledge_base.text import LANGUAGES, stems, terms
+
+logger = logging.getLogger(__name__)
 
 BM25_K1: Final = 1.2
 BM25_B: Final = 0.75
@@ -66,18 +71,45 @@ COMPACT_MIN: Final = 100
 """An index whose gone entries and entries outside its first segment number more than this share
 (and this minimum) should be compacted into one segment."""
 
-ROUGH_DTYPE: Final = torch.bfloat16 if native_bfloat16() else torch.float16
-"""The first, approximate pass reads the vectors in 16 bits: half the memory of float32. Where the
-CPU computes in bfloat16, torch's bfloat16 kernel reads 70,000 vectors of 768 in 8 ms against
-24 ms in float16 (one thread, measured); elsewhere it emulates bfloat16 and float16 was three to
-four times faster."""
 ROUGH_ERRORS: Final = {torch.float16: 0.002, torch.bfloat16: 0.012}
-"""At most this far is a similarity of rough vectors from the exact one: rounding two unit vectors
-to p significant bits (11 in float16, 8 in bfloat16) moves their dot product by at most
-2 * 2**-p + 2**-2p, torch sums the products in float32 (at most 768 * 2**-24 more) and rounds the
-result to p bits (2**-p). tests/knowledge_base/test_retrieval.py holds torch to it."""
-_SHORTLIST_MARGIN: Final = 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[ROUGH_DTYPE]
-"""How far below the last of the best a rough fused score can be and still belong among them."""
+"""The first, approximate pass reads the vectors in 16 bits, half the memory of float32, in one of
+these types; a similarity of rough vectors is at most this far from the exact one: rounding two
+unit vectors to p significant bits (11 in float16, 8 in bfloat16) moves their dot product by at
+most 2 * 2**-p + 2**-2p, torch sums the products in float32 (at most 768 * 2**-24 more) and
+rounds the result to p bits (2**-p). tests/knowledge_base/test_retrieval.py holds torch to it."""
+_TIMING_SHAPE: Final = (65_536, 768)
+"""A sample as large as the vectors of 20,000 entries, and larger than a CPU's cache."""
+
+
+@functools.cache
+def rough_dtype() -> torch.dtype:
+    """The 16-bit type torch reads vectors fastest in on this CPU, timed once on a sample: which
+    one is not told by the instructions a CPU has. On one that computes in bfloat16, torch read
+    70,000 vectors of 768 in 8 ms in bfloat16 against 24 ms in float16; on an AMD EPYC that
+    also computes in bfloat16, in 15 ms against 5 ms (one thread, measured)."""
+    # One sample's bits read as each type: torch took 0.4 s to fill a bfloat16 one.
+    sample = torch.full(_TIMING_SHAPE, 0.03, dtype=torch.float16)
+    samples = {dtype: sample.view(dtype) for dtype in ROUGH_ERRORS}
+    timings: dict[torch.dtype, float] = {}
+    for _ in range(3):
+        for dtype, matrix in samples.items():
+            started = time.perf_counter()
+            torch.mv(matrix, matrix[0])
+            elapsed = time.perf_counter() - started
+            timings[dtype] = min(elapsed, timings.get(dtype, elapsed))
+    fastest = min(timings, key=timings.__getitem__)
+    logger.info(
+        "Rough similarities in %s: %s",
+        fastest,
+        ", ".join(f"{dtype} {seconds * 1000:.1f} ms" for dtype, seconds in timings.items()),
+    )
+    return fastest
+
+
+def _shortlist_margin() -> float:
+    """How far below the last of the best a rough fused score can be and still belong among them."""
+    return 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[rough_dtype()]
+
 
 _QUERY_ENCODING: Final = ThreadPoolExecutor(
     max_workers=os.cpu_count() or 1, thread_name_prefix="loket-query-embedding"
@@ -204,7 +236,7 @@ class _Segment:
         self.vectors = vectors
         """Per variant."""
         self.rough_vectors = _rough(vectors)
-        """The vectors in ROUGH_DTYPE, for a first, approximate pass."""
+        """The vectors in `rough_dtype()`, for a first, approximate pass."""
         self.stems = stems
         """Stem x entry: occurrences in the entry's lexical document."""
         self.lengths = lengths
@@ -299,8 +331,8 @@ class _Segment:
         )
 
 
-def _rough(vectors: Vectors, dtype: torch.dtype = ROUGH_DTYPE) -> torch.Tensor:
-    return torch.from_numpy(vectors).to(dtype)
+def _rough(vectors: Vectors, dtype: torch.dtype | None = None) -> torch.Tensor:
+    return torch.from_numpy(vectors).to(dtype or rough_dtype())
 
 
 def _topics(entries: Sequence[Entry]) -> dict[str, Indices]:
@@ -592,7 +624,7 @@ class HybridIndex:
         """The entries that can be among the best `limit` once their semantic score is exact."""
         count = min(limit, len(self._slots))
         lowest = np.partition(rough_scores, -count)[-count]
-        return np.flatnonzero(rough_scores >= lowest - _SHORTLIST_MARGIN)
+        return np.flatnonzero(rough_scores >= lowest - _shortlist_margin())
 
     def _exact_semantic(self, vector: Vectors, slots: Indices) -> Floats:
         """The semantic scores of these entries (ascending slots), from the float32 vectors."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+import torch
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
@@ -55,6 +56,9 @@ class KnowledgeBase:
         # BLAS threads that spin after a small matrix product steal both cores from the
         # embedding model's threads: one BLAS thread made a query three times faster (measured).
         threadpool_limits(limits=1, user_api="blas")
+        # Likewise torch's, which read the vectors while ONNX Runtime embeds the next question:
+        # with two, the p95 at 20,000 entries was 19.1 ms instead of 16.7 ms (measured).
+        torch.set_num_threads(1)
         self.engine = engine
         self.encoder = encoder
         # Only the entries' texts are stored, never a resident's message (queries go to
