@@ -49,7 +49,8 @@ $(RASA_MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY) $(EMBEDDING_EXPORT)
 
 # The bundled English embedding model, tuned to residents' Dutch (knowledge_base/tuning.py):
-# retuned only when the pairs or the training change. On two cores: 13 min with AVX-512, ~30 without.
+# retuned only when the pairs or the training change. On two cores: 13 minutes with AVX-512,
+# about 30 without.
 $(EMBEDDING_MODEL): $(VENV)/.installed $(GLOSSARY) data/retrieval/pairs.tsv knowledge_base/tuning.py
 	rm -rf $(@D)
 	$(VENV)/bin/python scripts/tune_embeddings.py --out $(@D)

@@ -106,9 +106,10 @@ def rough_dtype() -> torch.dtype:
     return fastest
 
 
-def _shortlist_margin() -> float:
-    """How far below the last of the best a rough fused score can be and still belong among them."""
-    return 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[rough_dtype()]
+def _shortlist_margin(dtype: torch.dtype) -> float:
+    """How far below the last of the best a fused score with semantic scores from vectors in
+    `dtype` can be and still belong among them."""
+    return 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[dtype]
 
 
 _QUERY_ENCODING: Final = ThreadPoolExecutor(
@@ -581,7 +582,7 @@ class HybridIndex:
 
         # The semantic scores are rough so far: score the entries that can be among the best
         # exactly, and only then choose.
-        shortlist = self._shortlist(fused, limit)
+        shortlist = self._shortlist(fused, limit, rough_vector.dtype)
         semantic_scores[shortlist] = self._exact_semantic(vector, shortlist)
         fused[shortlist] = (
             _fuse(
@@ -620,11 +621,12 @@ class HybridIndex:
         clipped: Floats = np.clip(scores, 0.0, 1.0)
         return clipped
 
-    def _shortlist(self, rough_scores: Floats, limit: int) -> Indices:
-        """The entries that can be among the best `limit` once their semantic score is exact."""
+    def _shortlist(self, rough_scores: Floats, limit: int, dtype: torch.dtype) -> Indices:
+        """The entries that can be among the best `limit` once their semantic score, read from
+        vectors in `dtype`, is exact."""
         count = min(limit, len(self._slots))
         lowest = np.partition(rough_scores, -count)[-count]
-        return np.flatnonzero(rough_scores >= lowest - _shortlist_margin())
+        return np.flatnonzero(rough_scores >= lowest - _shortlist_margin(dtype))
 
     def _exact_semantic(self, vector: Vectors, slots: Indices) -> Floats:
         """The semantic scores of these entries (ascending slots), from the float32 vectors."""

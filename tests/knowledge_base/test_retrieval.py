@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from bot.settings import PROJECT_DIR
+from bot.evaluation import read_tsv
+from bot.settings import PROJECT_DIR, Settings
 from knowledge_base import retrieval
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
@@ -154,13 +155,13 @@ def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(
 
 
 def test_the_rough_type_chosen_never_changes_an_answer(
-    encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+    encoder: Encoder, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Which 16-bit type reads the vectors first is a matter of speed on the CPU at hand: the
     exact pass after it must find the same entries with the same scores in either."""
-    seed = read_seed(PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml")
-    with (PROJECT_DIR / "tests" / "eval" / "starter_paraphrases.tsv").open() as lines:
-        queries = [line.split("\t")[1] for line in lines if line[0] != "#"][1:61]
+    seed = read_seed(settings.kb_seed_file)
+    paraphrases = PROJECT_DIR / "tests" / "eval" / "starter_paraphrases.tsv"
+    queries = [row["query"] for row in read_tsv(paraphrases, ("id", "query"))][:60]
     found = []
     for dtype in ROUGH_ERRORS:
         monkeypatch.setattr(retrieval, "rough_dtype", lambda dtype=dtype: dtype)
