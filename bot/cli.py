@@ -31,6 +31,7 @@ from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
 from bot.logs import UVICORN_LOGGERS, configure_logging, uvicorn_log_config
+from bot.ports import free_port
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.supervisor import supervisor_for
@@ -50,13 +51,6 @@ def uvicorn_server(config: uvicorn.Config) -> uvicorn.Server:
     """A server whose own log handlers (set up with its config) mask personal data too."""
     personal_data.protect_logs(*UVICORN_LOGGERS)
     return uvicorn.Server(config)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _serve(

@@ -105,6 +105,20 @@ class RasaSupervisor(ChildProcess):
     def port(self) -> int:
         return urlsplit(self.rasa_url).port or 5005
 
+    @property
+    def log_file(self) -> Path:
+        return self.run_dir / f"rasa-{self.port}.log"
+
+    def _last_log_line(self) -> str:
+        """Rasa's last words, usually the error that stopped it (it logs no messages at INFO)."""
+        try:
+            with self.log_file.open("rb") as log:
+                log.seek(max(0, log.seek(0, os.SEEK_END) - 4096))
+                lines = log.read().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return ""
+        return next((line.strip() for line in reversed(lines) if line.strip()), "")
+
     def _write_endpoints(self) -> Path:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         path = self.run_dir / f"endpoints-{self.port}.yml"
@@ -120,7 +134,7 @@ class RasaSupervisor(ChildProcess):
     async def _spawn(self) -> asyncio.subprocess.Process:
         self._check_installed()
         endpoints = self._write_endpoints()
-        log = (self.run_dir / f"rasa-{self.port}.log").open("ab")
+        log = self.log_file.open("ab")
         env = {
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
@@ -158,7 +172,9 @@ class RasaSupervisor(ChildProcess):
         try:
             while time.monotonic() < deadline:
                 if process.returncode is not None:
-                    raise RasaStartError(f"Rasa exited while starting; see {self.run_dir}")
+                    raise RasaStartError(
+                        f"Rasa exited while starting ({self._last_log_line()}); see {self.log_file}"
+                    )
                 if await client.is_ready():
                     return
                 await asyncio.sleep(0.5)

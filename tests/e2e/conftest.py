@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from bot.cli import free_port
+from bot.ports import free_port
 from bot.settings import PROJECT_DIR
 from tests.stand_ins.server import BackgroundServer, running
 from tests.stand_ins.telegram_bot_api import TelegramBotApi

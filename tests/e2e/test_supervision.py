@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli import free_port
+from bot.ports import free_port
 from tests.e2e.conftest import LOKET, loket_env, start_loket, stop_loket, wait_until_ready
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from bot.ports import free_port
 from bot.tables import MessageRow
 from tests.e2e.conftest import LOKET, LoketProcess, loket_env, start_loket
 from tests.e2e.test_production_stores import (  # noqa: F401  (the schema fixture)
@@ -30,20 +30,6 @@ from tests.e2e.test_production_stores import (  # noqa: F401  (the schema fixtur
 pytestmark = pytest.mark.e2e
 
 WORKERS = ["--workers", "2"]
-
-
-def two_free_ports() -> int:
-    """A port that is free, and the one after it too (the second Rasa's)."""
-    while True:
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port: int = first.getsockname()[1]
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-        return port
 
 
 def children(pid: int) -> dict[int, str]:
@@ -62,7 +48,7 @@ def several(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator[L
     running = start_loket(
         tmp_path_factory.mktemp("several"),
         WORKERS,
-        rasa_port=two_free_ports(),
+        rasa_port=free_port(2),
         LOKET_RATE_LIMIT_PER_SENDER="1000",
         LOKET_LOG_FORMAT="json",
         **production_env(schema),

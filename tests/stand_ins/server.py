@@ -10,7 +10,7 @@ from typing import TypeVar
 import uvicorn
 from starlette.applications import Starlette
 
-from bot.cli import free_port
+from bot.ports import free_port
 
 
 class BackgroundServer:

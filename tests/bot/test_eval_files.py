@@ -1,0 +1,76 @@
+"""Every development and held-out file under tests/eval/ reads as `loket eval` reads it and
+names only records its corpus has, so a broken line shows up here, not in someone's evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import read_tsv
+from bot.settings import PROJECT_DIR
+from knowledge_base.files import read_entries
+
+EVAL_DIR = PROJECT_DIR / "tests" / "eval"
+DATASETS = PROJECT_DIR.parent / "shared" / "datasets" / "rijksoverheid-vac"
+RIJKSOVERHEID = [
+    DATASETS / "rijksoverheid_vacs_bzk.csv",
+    DATASETS / "rijksoverheid_vacs_omgevingswet.csv",
+]
+STARTER = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
+
+
+def files(prefix: str) -> list[Path]:
+    found = sorted(EVAL_DIR.glob(f"{prefix}*.tsv"))
+    assert found, f"no {prefix}*.tsv under {EVAL_DIR}"
+    return found
+
+
+def known_ids(corpus: list[Path]) -> set[str]:
+    return {entry.external_id or entry.id for path in corpus for entry in read_entries(path)}
+
+
+def assert_names_known_records(path: Path, ids: set[str]) -> None:
+    rows = read_tsv(path, ("id", "query"))
+    unknown = sorted({row["id"] for row in rows} - ids)
+    assert rows
+    assert not unknown, f"{path.name}: records not in the corpus: {unknown[:5]}"
+    asked = [row["query"].casefold() for row in rows]
+    assert len(set(asked)) == len(asked), f"{path.name} asks a question twice"
+
+
+@pytest.mark.parametrize("path", files("starter_"), ids=lambda path: path.name)
+def test_starter_sets_name_starter_entries(path: Path) -> None:
+    assert_names_known_records(path, known_ids([STARTER]))
+
+
+@pytest.mark.skipif(
+    not all(path.exists() for path in RIJKSOVERHEID),
+    reason="the shared datasets are not next to this checkout",
+)
+@pytest.mark.parametrize("path", files("rijksoverheid_"), ids=lambda path: path.name)
+def test_rijksoverheid_sets_name_records_of_the_export(path: Path) -> None:
+    assert_names_known_records(path, known_ids(RIJKSOVERHEID))
+
+
+def queries(path: Path) -> set[str]:
+    return {row["query"].casefold() for row in read_tsv(path, ("id", "query"))}
+
+
+@pytest.mark.parametrize("prefix", ["starter_", "rijksoverheid_"])
+def test_held_out_questions_are_in_no_development_set(prefix: str) -> None:
+    held_out = queries(EVAL_DIR / f"{prefix}heldout.tsv")
+    for path in files(prefix):
+        if path.name != f"{prefix}heldout.tsv":
+            assert not held_out & queries(path), f"{path.name} repeats held-out questions"
+
+
+@pytest.mark.parametrize("path", files("out_of_scope"), ids=lambda path: path.name)
+def test_out_of_scope_sets_have_texts(path: Path) -> None:
+    texts = [row["text"] for row in read_tsv(path, ("text",))]
+    assert len(texts) >= 50, f"{path.name} has only {len(texts)} messages"
+
+
+def test_escalation_set_is_labelled_both_ways() -> None:
+    labels = [row["label"] for row in read_tsv(EVAL_DIR / "escalation.tsv", ("label", "text"))]
+    assert set(labels) == {"0", "1"}
