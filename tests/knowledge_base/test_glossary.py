@@ -11,6 +11,7 @@ import pytest
 from bot.settings import Settings
 from knowledge_base.embeddings import BilingualEncoder, CachingEncoder
 from knowledge_base.glossary import FREEDICT_NLD_ENG, Glossary, load_glossary
+from knowledge_base.retrieval import english_reading
 
 DICTD = """00-database-info
 This is a FreeDict dictionary.
@@ -119,3 +120,13 @@ def test_a_bilingual_cosine_is_the_mean_of_the_dutch_and_the_english_cosine(
     expected = (dutch[0] @ dutch[1] + english[0] @ english[1]) / 2
     assert vectors[0] @ vectors[1] == pytest.approx(expected, abs=1e-5)
     assert bilingual.model_identity != encoder.model_identity
+
+
+def test_an_english_question_meets_the_entries_english_reading_alone(
+    encoder: CachingEncoder, glossary: Glossary
+) -> None:
+    bilingual = BilingualEncoder(encoder, glossary)
+    question, entry = "how do I apply for a passport", "paspoort aanvragen"
+    vectors = bilingual.encode([question, entry])
+    expected = encoder.encode([question])[0] @ encoder.encode([glossary.english(entry)])[0]
+    assert english_reading(vectors[0]) @ vectors[1] == pytest.approx(expected, abs=1e-5)

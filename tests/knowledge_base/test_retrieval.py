@@ -12,8 +12,8 @@ from bot.settings import PROJECT_DIR, Settings
 from knowledge_base import retrieval
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
-from knowledge_base.glossary import Glossary
-from knowledge_base.retrieval import ROUGH_ERRORS, TOPIC_BOOST, HybridIndex, _rough
+from knowledge_base.glossary import Glossary, load_glossary
+from knowledge_base.retrieval import ROUGH_ERRORS, TOPIC_BOOST, HybridIndex, _rough, english_reading
 from knowledge_base.seed import read_seed
 from tests.knowledge_base.conftest import make_entry
 
@@ -233,3 +233,15 @@ def test_searches_at_the_same_time_find_what_each_finds_alone(
         "verhuizing-doorgeven",
         "rijbewijs-verlengen",
     ]
+
+
+def test_an_english_question_is_compared_with_the_entries_english_readings(
+    encoder: Encoder, small_entries: list[Entry]
+) -> None:
+    glossary = load_glossary(Settings(_env_file=None).glossary)  # type: ignore[call-arg]
+    question = "my driving licence has expired, how do I renew it"
+    best = HybridIndex(encoder, small_entries, glossary=glossary).search(question)[0]
+    assert best.entry.id == "rijbewijs-verlengen"
+    reading = english_reading(encoder.encode([question])[0])
+    expected = max(encoder.encode(retrieval.variants(best.entry)) @ reading)
+    assert best.semantic == pytest.approx(expected, abs=1e-3)
