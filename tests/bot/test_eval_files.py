@@ -3,21 +3,19 @@ names only records its corpus has, so a broken line shows up here, not in someon
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 
 from bot.evaluation import read_tsv
-from bot.settings import PROJECT_DIR
+from bot.settings import PROJECT_DIR, Settings
 from knowledge_base.files import read_entries
+from tests.knowledge_base.test_import_export import BZK, DATASETS
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
-DATASETS = PROJECT_DIR.parent / "shared" / "datasets" / "rijksoverheid-vac"
-RIJKSOVERHEID = [
-    DATASETS / "rijksoverheid_vacs_bzk.csv",
-    DATASETS / "rijksoverheid_vacs_omgevingswet.csv",
-]
-STARTER = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
+RIJKSOVERHEID = (BZK, DATASETS / "rijksoverheid_vacs_omgevingswet.csv")
+STARTER = (Settings(_env_file=None).kb_seed_file,)  # type: ignore[call-arg]
 
 
 def files(prefix: str) -> list[Path]:
@@ -26,7 +24,8 @@ def files(prefix: str) -> list[Path]:
     return found
 
 
-def known_ids(corpus: list[Path]) -> set[str]:
+@functools.cache
+def known_ids(corpus: tuple[Path, ...]) -> set[str]:
     return {entry.external_id or entry.id for path in corpus for entry in read_entries(path)}
 
 
@@ -41,7 +40,7 @@ def assert_names_known_records(path: Path, ids: set[str]) -> None:
 
 @pytest.mark.parametrize("path", files("starter_"), ids=lambda path: path.name)
 def test_starter_sets_name_starter_entries(path: Path) -> None:
-    assert_names_known_records(path, known_ids([STARTER]))
+    assert_names_known_records(path, known_ids(STARTER))
 
 
 @pytest.mark.skipif(

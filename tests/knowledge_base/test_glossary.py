@@ -9,9 +9,16 @@ import numpy as np
 import pytest
 
 from bot.settings import Settings
-from knowledge_base.embeddings import BilingualEncoder, CachingEncoder
+from knowledge_base.embeddings import (
+    BatchCachingEncoder,
+    BilingualEncoder,
+    CachingEncoder,
+    RecentEncoder,
+    is_bilingual,
+)
 from knowledge_base.glossary import FREEDICT_NLD_ENG, Glossary, load_glossary
 from knowledge_base.retrieval import english_reading
+from tests.knowledge_base.test_stored_vectors import CountingEncoder
 
 DICTD = """00-database-info
 This is a FreeDict dictionary.
@@ -130,3 +137,19 @@ def test_an_english_question_meets_the_entries_english_reading_alone(
     vectors = bilingual.encode([question, entry])
     expected = encoder.encode([question])[0] @ encoder.encode([glossary.english(entry)])[0]
     assert english_reading(vectors[0]) @ vectors[1] == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_wrappers_say_their_vectors_are_bilingual(
+    encoder: CachingEncoder, glossary: Glossary
+) -> None:
+    """Retrieval reads an English question against the entries' English only when both its
+    encoders, wrapped as the knowledge base wraps them, make bilingual vectors."""
+    bilingual = BilingualEncoder(encoder, glossary)
+    wrapped = [
+        CachingEncoder(bilingual),
+        RecentEncoder(bilingual),
+        BatchCachingEncoder(RecentEncoder(bilingual), CachingEncoder(bilingual)),
+    ]
+    assert all(is_bilingual(each) for each in [bilingual, *wrapped])
+    unsaid = CountingEncoder(encoder, "a model that does not say")
+    assert not is_bilingual(RecentEncoder(CachingEncoder(unsaid)))
