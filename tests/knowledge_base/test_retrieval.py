@@ -245,3 +245,26 @@ def test_an_english_question_is_compared_with_the_entries_english_readings(
     reading = english_reading(encoder.encode([question])[0])
     expected = max(encoder.encode(retrieval.variants(best.entry)) @ reading)
     assert best.semantic == pytest.approx(expected, abs=1e-3)
+
+
+def test_an_english_questions_words_meet_a_dutch_entry_through_its_english_reading(
+    encoder: Encoder,
+) -> None:
+    glossary = Glossary({"hondenbelasting": "dog tax", "betaal": "pay", "tarief": "rate"})
+    entries = [
+        make_entry(
+            "hondenbelasting", "tax", ["Hoeveel hondenbelasting betaal ik?"], "Zie het tarief."
+        ),
+        make_entry("paspoort", "passport_id", ["Hoe vraag ik een paspoort aan?"], "Online."),
+    ]
+    question = "how much do I pay for keeping a dog"
+    with_english = HybridIndex(encoder, entries, glossary=glossary).search(question)[0]
+    without = HybridIndex(encoder, entries).search(question)[0]
+    assert with_english.entry.id == without.entry.id == "hondenbelasting"
+    assert without.lexical == 0  # no Dutch stem in common
+    assert with_english.lexical > 0.3
+    dutch = "hoeveel betaal ik voor mijn hond"
+    assert (
+        HybridIndex(encoder, entries, glossary=glossary).search(dutch)[0].lexical
+        == HybridIndex(encoder, entries).search(dutch)[0].lexical
+    )
