@@ -84,10 +84,12 @@ SAFETY_PHRASES: Final = {
     "safety_suicide": re.compile(
         r"zelfmoord|suicid|zelfdoding|niet meer (verder )?(willen |wil )?(verder )?leven"
         r"|wil (dood|sterven)"
-        r"|(een )?eind(e)? aan (mijn leven|maken)|van kant maken|mezelf iets aan"
+        r"|(een )?eind(e)? aan (mijn leven|(te )?maken|maak)|maak (ik )?er een eind(e)? aan"
+        r"|van kant maken|mezelf iets aan"
         r"|ik ben er (binnenkort |straks )?(toch )?niet meer"
         r"|zie het (echt |allemaal )?niet meer zitten|wil er niet meer zijn|geen uitweg meer"
-        r"|kill myself|end (it all|my life)|want to die|won'?t be around"
+        r"|kill myself|end (it all|my life)|(think|thinking|thought) (about|of) ending it\b"
+        r"|want to die|won'?t be around"
         r"|don'?t want to (go on |keep )?(live|living|be alive)",
         re.IGNORECASE,
     ),

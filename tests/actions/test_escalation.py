@@ -103,6 +103,20 @@ def test_not_wanting_to_go_on_living_is_safety_in_either_word_order() -> None:
         assert safety_phrase(text) == "safety_suicide", text
 
 
+def test_ending_it_is_safety_in_dutch_and_english() -> None:
+    for text in (
+        "ik denk erover om er een eind aan te maken",
+        "als de uitkering niet komt dan maak ik er een eind aan",
+        "wat kost een begrafenis, als ik er een eind aan maak",
+        "i keep thinking about ending it",
+    ):
+        assert safety_phrase(text) == "safety_suicide", text
+    assert safety_phrase("hoe maak ik een eind aan de overlast van de buren") is None
+    assert (
+        safety_phrase("when does the lease end, we are thinking about ending our contract") is None
+    )
+
+
 def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
     assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
     assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None
