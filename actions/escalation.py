@@ -98,7 +98,12 @@ SAFETY_PHRASES: Final = {
         r"|\bruik (ik )?gas\b|\bgaslucht\b|\bgas ?lek\b|\bsmell(s)? (of )?gas\b|\bgas leak\b"
         r"|door het ijs ge(zakt|gaan|vallen)|zakt door het ijs|fell through the ice"
         r"|\ber verdrinkt\b|\b(is|zijn) aan het verdrinken"
-        r"|\b(is|are) drowning\b(?! in (debt|bills))",
+        r"|\b(is|are) drowning\b(?! in (debt|bills))"
+        r"|\b(rijdt|reed|rolt|rolde) .{0,30}\bhet water in\b|\bte water (geraakt|gegaan)\b"
+        r"|\b(drove|drives|driving|rolled) into the (water|canal|river)\b"
+        r"|\b(ligt|is|raakt|raakte) (nu |daar |hier )?(bewusteloos|buiten bewustzijn)\b"
+        r"|\bademt niet (meer|en)\b|\bademt niet\s*([.,!?]|$)|\b(is not|isn'?t|not) breathing\b"
+        r"|\b(is|lies|lying) (there )?unconscious\b",
         re.IGNORECASE,
     ),
     "safety_violence": re.compile(

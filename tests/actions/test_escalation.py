@@ -117,6 +117,24 @@ def test_ending_it_is_safety_in_dutch_and_english() -> None:
     )
 
 
+def test_someone_in_the_water_or_unconscious_is_an_emergency() -> None:
+    for text in (
+        "er rolt een auto de kade af, hij rijdt zo het water in",
+        "een fietser is bij de sluis te water geraakt",
+        "a car just drove into the canal near the bridge",
+        "mijn opa ligt bewusteloos in de tuin",
+        "er ligt daar iemand en hij ademt niet meer",
+        "my neighbour is lying unconscious on the stairs",
+    ):
+        assert safety_phrase(text) == "emergency", text
+    for text in (
+        "ik lag bewusteloos en de ambulance gaf mijn gegevens door, mocht dat",
+        "mag ik met mijn boot het water in bij de haven",
+        "de aanvraag ademt niet echt de sfeer van de wet",
+    ):
+        assert safety_phrase(text) is None, text
+
+
 def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
     assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
     assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None
