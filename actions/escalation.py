@@ -102,7 +102,7 @@ SAFETY_PHRASES: Final = {
         r"|\b(rijdt|reed|rolt|rolde) .{0,30}\bhet water in\b|\bte water (geraakt|gegaan)\b"
         r"|\b(drove|drives|driving|rolled) into the (water|canal|river)\b"
         r"|\b(ligt|is|raakt|raakte) (nu |daar |hier )?(bewusteloos|buiten bewustzijn)\b"
-        r"|\bademt niet (meer|en)\b|\bademt niet\s*([.,!?]|$)|\b(is not|isn'?t|not) breathing\b"
+        r"|\bademt niet( meer\b| en\b|\s*([.,!?]|$))|\b(isn'?t|not) breathing\b"
         r"|\b(is|lies|lying) (there )?unconscious\b",
         re.IGNORECASE,
     ),
