@@ -198,7 +198,7 @@
 
   function call(method, path, body) {
     return LoketStaff.request(method, path, token, body).catch(function (error) {
-      if (error.status === 401 && path !== "/api/console/login") logout();
+      if (error.status === 401 && path !== "/api/console/login") expired();
       throw error;
     });
   }
@@ -225,10 +225,22 @@
     if (!location.hash) history.replaceState(null, "", "#antwoorden");
     route();
   }
-  function logout() {
-    if (token) fetch("/api/console/logout", { method: "POST", headers: { Authorization: "Bearer " + token } });
+  function forget() {
     token = null;
     ["loket-console-token", "loket-console-roles", "loket-console-username", "loket-console-user"].forEach(function (key) { sessionStorage.removeItem(key); });
+  }
+  // Logging out leaves nothing on the page for the next person at this desk, neither residents'
+  // questions from the dashboard nor a draft: the page starts again, empty, once the server has
+  // ended the session.
+  function logout() {
+    var ended = fetch("/api/console/logout", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } });
+    forget();
+    ended.catch(function () {}).then(function () { location.reload(); });
+  }
+  // An expired session keeps the page as it is, so the editor who logs in again finds a draft
+  // where it was; someone else logging in gets the page empty.
+  function expired() {
+    forget();
     document.querySelectorAll(".view").forEach(function (view) { view.hidden = true; });
     $("views").hidden = true;
     $("logout").hidden = true;
@@ -246,6 +258,7 @@
         $("login-error").textContent = t("noEditor");
         return;
       }
+      var before = me;
       token = data.token;
       roles = data.roles;
       me = data.username;
@@ -254,7 +267,8 @@
       sessionStorage.setItem("loket-console-username", me);
       sessionStorage.setItem("loket-console-user", data.display_name);
       $("password").value = "";
-      loggedIn();
+      if (before && before !== me) location.reload();
+      else loggedIn();
     }).catch(function () { $("login-error").textContent = t("loginFailed"); });
   });
   $("logout").addEventListener("click", logout);

@@ -1,7 +1,8 @@
 """The editor in a real browser, against `loket run` with a real Rasa: an answer written by one
 editor and approved by another is what a resident gets right away; a crisis notice appears in a
 running web chat and on Telegram (through the Bot API stand-in) and is gone after its end; the
-dashboard shows what residents asked that the bot could not answer."""
+dashboard shows what residents asked that the bot could not answer; logging out leaves none of
+it on the page for the next person at the desk."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bot.insights_api import CACHE_SECONDS
 from tests.e2e.conftest import (
     AGENT_PASSWORD,
     LoketProcess,
@@ -210,5 +212,56 @@ def test_the_dashboard_turns_unanswered_questions_into_new_answers(
     )
     editor.get_by_role("button", name="English").click()
     expect(editor.get_by_role("heading", name="New answer")).to_be_visible()
+    for page in (editor, resident):
+        page.context.close()
+
+
+def on_dashboard(page: Page, text: str) -> None:
+    """Wait for the dashboard to show a text: its figures are cached for a while."""
+    deadline = time.monotonic() + CACHE_SECONDS + 15
+    while text not in page.locator("#unanswered").inner_text():
+        assert time.monotonic() < deadline, f"{text!r} is not on the dashboard"
+        page.wait_for_timeout(2_000)
+        page.reload()
+
+
+def test_logging_out_leaves_nothing_for_the_next_person_at_the_desk(
+    browser: Browser, loket: LoketProcess
+) -> None:
+    question = "mag het ooievaarsnest op onze schoorsteen blijven zitten"
+    resident = resident_chat(browser, loket)
+    ask(resident, question)
+    expect(resident.locator(".message.out").first).to_be_visible(timeout=30_000)
+
+    editor = staff_page(browser, loket, "editor", "#inzicht")
+    on_dashboard(editor, "ooievaarsnest")
+    token = editor.evaluate("sessionStorage.getItem('loket-console-token')")
+    editor.get_by_role("button", name="Uitloggen").click()
+    expect(editor.get_by_role("heading", name="Inloggen")).to_be_visible()
+    expect(editor.locator("body")).not_to_contain_text("ooievaarsnest")
+    assert "ooievaarsnest" not in editor.content()
+    ended = httpx.get(
+        f"{loket.url}/api/editor/entries", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert ended.status_code == 401
+
+    # A session that expires keeps a draft for the editor who logs in again, not for another.
+    editor.get_by_label("Gebruikersnaam").fill(new_agent(loket, "editor"))
+    editor.get_by_label("Wachtwoord").fill(AGENT_PASSWORD)
+    editor.get_by_role("button", name="Inloggen").click()
+    editor.get_by_role("link", name="Antwoorden").click()
+    editor.get_by_role("button", name="Nieuw antwoord").click()
+    draft = editor.get_by_label("Vragen in het Nederlands (één per regel)")
+    draft.fill("Waar meld ik een zwanenfamilie op de weg?")
+    token = editor.evaluate("sessionStorage.getItem('loket-console-token')")
+    httpx.post(f"{loket.url}/api/console/logout", headers={"Authorization": f"Bearer {token}"})
+    editor.get_by_role("link", name="Crisisberichten").click()
+    expect(editor.get_by_role("heading", name="Inloggen")).to_be_visible()
+    editor.get_by_label("Gebruikersnaam").fill(new_agent(loket, "editor"))
+    editor.get_by_label("Wachtwoord").fill(AGENT_PASSWORD)
+    editor.get_by_role("button", name="Inloggen").click()
+    expect(editor.get_by_role("button", name="Uitloggen")).to_be_visible()
+    assert "ooievaarsnest" not in editor.content()
+    assert "zwanenfamilie" not in editor.content()
     for page in (editor, resident):
         page.context.close()
