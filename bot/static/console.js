@@ -92,6 +92,7 @@
   };
   var language = localStorage.getItem("loket-console-language") === "en" ? "en" : "nl";
   var token = sessionStorage.getItem("loket-console-token");
+  var me = sessionStorage.getItem("loket-console-username") || "";
   var current = null;
   var events = null;
   var subjectKey = null;
@@ -118,7 +119,7 @@
 
   function call(method, path, body) {
     return LoketStaff.request(method, api + path, token, body).catch(function (error) {
-      if (error.status === 401 && path !== "/login") logout();
+      if (error.status === 401 && path !== "/login") expired();
       throw error;
     });
   }
@@ -147,16 +148,29 @@
     $(rights ? "to-rights" : "to-work").setAttribute("aria-current", "page");
   }
 
+  var SESSION_KEYS = ["loket-console-token", "loket-console-roles", "loket-console-user", "loket-console-username"];
+  function forget() {
+    if (events) events.close();
+    token = null;
+    SESSION_KEYS.forEach(function (key) { sessionStorage.removeItem(key); });
+  }
   // Logging out leaves nothing of a resident on the screen, nor in the page for the next person
   // at this desk: the page starts again, empty, once the server has ended the session.
   function logout() {
-    if (events) events.close();
     var ended = token
       ? fetch(api + "/logout", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } })
       : Promise.resolve();
-    token = null;
-    ["loket-console-token", "loket-console-roles", "loket-console-user"].forEach(function (key) { sessionStorage.removeItem(key); });
+    forget();
     ended.catch(function () {}).then(function () { location.reload(); });
+  }
+  // An expired session keeps the page behind the login, so the agent who logs in again finds the
+  // reply being written where it was; anyone else gets the page empty.
+  function expired() {
+    forget();
+    ["work-view", "rights-view", "views", "logout"].forEach(function (id) { $(id).hidden = true; });
+    $("who").textContent = "";
+    $("login-view").hidden = false;
+    $("username").focus();
   }
 
   function listen() {
@@ -436,10 +450,20 @@
     $("login-error").textContent = "";
     call("POST", "/login", { username: $("username").value, password: $("password").value, totp: $("totp").value || null })
       .then(function (data) {
+        var before = me;
         token = data.token;
+        me = data.username;
         sessionStorage.setItem("loket-console-token", token);
+        sessionStorage.setItem("loket-console-username", me);
         $("password").value = "";
+        if (before && before !== me) {
+          sessionStorage.setItem("loket-console-user", data.display_name);
+          sessionStorage.setItem("loket-console-roles", data.roles.join(" "));
+          location.reload();
+          return;
+        }
         showWork(data.display_name, data.roles);
+        if (current) openConversation(current);
       })
       .catch(function () { $("login-error").textContent = t("loginFailed", {}); });
   });

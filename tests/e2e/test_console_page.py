@@ -1,5 +1,7 @@
 """The agents' console in a real browser: a resident asks for a person in the web chat, an agent
-logs in, takes the conversation and answers, and the resident sees the answer."""
+logs in, takes the conversation and answers, and the resident sees the answer; logging out leaves
+nothing of the resident in the page, and a reply being written outlives an expired session for
+its agent only."""
 
 from __future__ import annotations
 
@@ -140,3 +142,57 @@ def test_an_agent_answers_a_telegram_resident_from_the_console(
     answer = telegram_api.wait_for_messages(chat_id, 4)[-1]
     assert "pasfoto" in answer["text"]
     agent.context.close()
+
+
+def test_a_reply_being_written_outlives_an_expired_session_for_its_agent_only(
+    browser: Browser, loket: LoketProcess
+) -> None:
+    resident = browser.new_context(locale="nl-NL").new_page()
+    resident.goto(loket.url + "/")
+    resident.get_by_label("Uw bericht").fill(
+        "ik wil graag een medewerker spreken over mijn brief van vorige week"
+    )
+    resident.keyboard.press("Enter")
+    chat = resident.get_by_role("log", name="Gesprek")
+    expect(chat.locator(".message.out").first).to_contain_text("medewerker", timeout=30_000)
+
+    agent = browser.new_context(locale="nl-NL").new_page()
+    agent.goto(loket.url + "/console")
+    username = new_agent(loket)
+
+    def log_in_as(name: str) -> None:
+        agent.get_by_label("Gebruikersnaam").fill(name)
+        agent.get_by_label("Wachtwoord").fill(AGENT_PASSWORD)
+        agent.get_by_role("button", name="Inloggen").click()
+        expect(agent.get_by_role("heading", name="Wachtrij")).to_be_visible()
+
+    def end_session() -> None:
+        token = agent.evaluate("sessionStorage.getItem('loket-console-token')")
+        ended = agent.request.post(
+            loket.url + "/api/console/logout", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert ended.status == 204
+
+    log_in_as(username)
+    agent.locator("#queue button", has_text="mijn brief van vorige week").click()
+    agent.get_by_role("button", name="Overnemen").click()
+    reply = agent.get_by_label("Uw antwoord aan de inwoner")
+    reply.fill("Dag, ik zoek uw bouwvergunning op.")
+    end_session()
+    agent.keyboard.press("Enter")
+    expect(agent.get_by_label("Gebruikersnaam")).to_be_focused()
+    log_in_as(username)
+    expect(reply).to_have_value("Dag, ik zoek uw bouwvergunning op.")
+    reply.focus()
+    agent.keyboard.press("Enter")
+    expect(chat.locator(".message.agent")).to_contain_text("ik zoek uw bouwvergunning op")
+
+    reply.fill("Een ogenblik, ik kijk het na.")
+    end_session()
+    agent.keyboard.press("Enter")
+    log_in_as(new_agent(loket))
+    expect(agent.locator("#transcript li")).to_have_count(0)
+    assert "ik kijk het na" not in agent.content()
+    assert reply.input_value() == ""
+    agent.context.close()
+    resident.context.close()
