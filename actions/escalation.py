@@ -116,6 +116,17 @@ SAFETY_PHRASES: Final = {
 classifier judge the message as a whole, which a question with a remark at the end can hide."""
 
 
+REQUEST_PHRASE: Final = re.compile(
+    r"\b(medewerker|mens|persoon|iemand|collega)\b[^.?!]{0,20}?"
+    r"\b(spreken|bellen|aan de lijn|aan de telefoon)\b"
+    r"|\b(speak|talk|chat) (to|with) (a |an )?(real |actual )?"
+    r"(human|person|agent|employee|someone|somebody|staff member)\b",
+    re.IGNORECASE,
+)
+"""A resident asking for a person in so many words gets one, whatever else the message asks:
+"ik wil een medewerker spreken over de bouwvergunning" is no question for the knowledge base."""
+
+
 def safety_phrase(text: str) -> str | None:
     return next((reason for reason, p in SAFETY_PHRASES.items() if p.search(text)), None)
 
@@ -303,6 +314,8 @@ def decide(
         return escalation(phrase, **evidence, phrase=True)
     if intent == "request_human" and confidence >= REQUEST_CONFIDENCE:
         return escalation(intent, **evidence)
+    if REQUEST_PHRASE.search(text):
+        return escalation("request_human", **evidence, phrase=True)
     if (
         intent in ESCALATION_INTENTS
         and confidence >= INTENT_CONFIDENCE

@@ -135,6 +135,24 @@ def test_someone_in_the_water_or_unconscious_is_an_emergency() -> None:
         assert safety_phrase(text) is None, text
 
 
+def test_asking_for_a_person_in_so_many_words_gets_one_whatever_the_topic() -> None:
+    for text in (
+        "ik wil een medewerker spreken over de bouwvergunning",
+        "kan ik iemand van burgerzaken aan de lijn krijgen over mijn paspoort",
+        "can I talk to a real person about my parking permit",
+    ):
+        asked = decide(text, "ask_question", 0.95, None)
+        assert asked is not None, text
+        assert asked.reason == "request_human"
+        assert not asked.yields_to_answer
+    for text in (
+        "ik heb gisteren een medewerker gesproken, wanneer is mijn paspoort klaar",
+        "moet de persoon die het paspoort ophaalt zelf langskomen",
+        "the person I spoke to said my permit was approved",
+    ):
+        assert decide(text, "ask_question", 0.95, None) is None, text
+
+
 def test_safety_words_in_ordinary_questions_are_not_safety() -> None:
     assert decide("ik ga dood van de hitte, is het zwembad open", "ask_question", 0.8, None) is None
     assert decide("mijn vader is overleden, hoe doe ik aangifte", "ask_question", 0.8, None) is None
