@@ -8,6 +8,7 @@ import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot import archive
+from bot.settings import Settings
 from bot.tables import ConversationRow, MessageRow
 from tests.bot.conftest import add_user, login
 
@@ -112,11 +114,11 @@ def test_the_dashboard_tells_editors_what_to_write_next(
 
 
 def test_each_table_downloads_as_csv_for_the_period_asked(
-    client: TestClient, engine: Engine, archived: None
+    client: TestClient, engine: Engine, archived: None, settings: Settings
 ) -> None:
     add_user(engine, "bob", {"approver"})
     bob = login(client, "bob")
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo(settings.time_zone)).date()  # the days of the municipality
     params = {"table": "unanswered", "from": str(today - timedelta(days=40)), "to": str(today)}
     response = client.get("/api/editor/insights.csv", headers=bob, params=params)
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
