@@ -19,23 +19,34 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 def log_in(page: Page, loket: LoketProcess) -> None:
     page.goto(loket.url + "/console")
-    page.get_by_label("Gebruikersnaam").fill(new_agent(loket))
+    log_in_as(page, new_agent(loket))
+
+
+def log_in_as(page: Page, username: str) -> None:
+    page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(AGENT_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", name="Wachtrij")).to_be_visible()
 
 
-def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
-    browser: Browser, loket: LoketProcess
-) -> None:
+def resident_asking_for_a_person(browser: Browser, loket: LoketProcess, text: str) -> Page:
+    """A resident's web chat that asked for a person and was told one will come."""
     resident = browser.new_context(locale="nl-NL").new_page()
     resident.goto(loket.url + "/")
-    resident.get_by_label("Uw bericht").fill(
-        "ik wil graag een medewerker spreken over mijn aanvraag"
-    )
+    resident.get_by_label("Uw bericht").fill(text)
     resident.keyboard.press("Enter")
     chat = resident.get_by_role("log", name="Gesprek")
     expect(chat.locator(".message.out").first).to_contain_text("medewerker", timeout=30_000)
+    return resident
+
+
+def test_an_agent_takes_over_a_web_chat_and_the_resident_sees_the_answer(
+    browser: Browser, loket: LoketProcess
+) -> None:
+    resident = resident_asking_for_a_person(
+        browser, loket, "ik wil graag een medewerker spreken over mijn aanvraag"
+    )
+    chat = resident.get_by_role("log", name="Gesprek")
 
     agent = browser.new_context(locale="nl-NL").new_page()
     log_in(agent, loket)
@@ -147,24 +158,14 @@ def test_an_agent_answers_a_telegram_resident_from_the_console(
 def test_a_reply_being_written_outlives_an_expired_session_for_its_agent_only(
     browser: Browser, loket: LoketProcess
 ) -> None:
-    resident = browser.new_context(locale="nl-NL").new_page()
-    resident.goto(loket.url + "/")
-    resident.get_by_label("Uw bericht").fill(
-        "ik wil graag een medewerker spreken over mijn brief van vorige week"
+    resident = resident_asking_for_a_person(
+        browser, loket, "ik wil graag een medewerker spreken over mijn brief van vorige week"
     )
-    resident.keyboard.press("Enter")
     chat = resident.get_by_role("log", name="Gesprek")
-    expect(chat.locator(".message.out").first).to_contain_text("medewerker", timeout=30_000)
 
     agent = browser.new_context(locale="nl-NL").new_page()
     agent.goto(loket.url + "/console")
     username = new_agent(loket)
-
-    def log_in_as(name: str) -> None:
-        agent.get_by_label("Gebruikersnaam").fill(name)
-        agent.get_by_label("Wachtwoord").fill(AGENT_PASSWORD)
-        agent.get_by_role("button", name="Inloggen").click()
-        expect(agent.get_by_role("heading", name="Wachtrij")).to_be_visible()
 
     def end_session() -> None:
         token = agent.evaluate("sessionStorage.getItem('loket-console-token')")
@@ -173,7 +174,7 @@ def test_a_reply_being_written_outlives_an_expired_session_for_its_agent_only(
         )
         assert ended.status == 204
 
-    log_in_as(username)
+    log_in_as(agent, username)
     agent.locator("#queue button", has_text="mijn brief van vorige week").click()
     agent.get_by_role("button", name="Overnemen").click()
     reply = agent.get_by_label("Uw antwoord aan de inwoner")
@@ -181,7 +182,7 @@ def test_a_reply_being_written_outlives_an_expired_session_for_its_agent_only(
     end_session()
     agent.keyboard.press("Enter")
     expect(agent.get_by_label("Gebruikersnaam")).to_be_focused()
-    log_in_as(username)
+    log_in_as(agent, username)
     expect(reply).to_have_value("Dag, ik zoek uw bouwvergunning op.")
     reply.focus()
     agent.keyboard.press("Enter")
@@ -190,7 +191,7 @@ def test_a_reply_being_written_outlives_an_expired_session_for_its_agent_only(
     reply.fill("Een ogenblik, ik kijk het na.")
     end_session()
     agent.keyboard.press("Enter")
-    log_in_as(new_agent(loket))
+    log_in_as(agent, new_agent(loket))
     expect(agent.locator("#transcript li")).to_have_count(0)
     assert "ik kijk het na" not in agent.content()
     assert reply.input_value() == ""
