@@ -148,20 +148,15 @@
     $(rights ? "to-rights" : "to-work").setAttribute("aria-current", "page");
   }
 
-  var SESSION_KEYS = ["loket-console-token", "loket-console-roles", "loket-console-user", "loket-console-username"];
   function forget() {
     if (events) events.close();
     token = null;
-    SESSION_KEYS.forEach(function (key) { sessionStorage.removeItem(key); });
+    LoketStaff.forgetSession();
   }
-  // Logging out leaves nothing of a resident on the screen, nor in the page for the next person
-  // at this desk: the page starts again, empty, once the server has ended the session.
   function logout() {
-    var ended = token
-      ? fetch(api + "/logout", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } })
-      : Promise.resolve();
-    forget();
-    ended.catch(function () {}).then(function () { location.reload(); });
+    if (events) events.close();
+    LoketStaff.logOut(token);
+    token = null;
   }
   // An expired session keeps the page behind the login, so the agent who logs in again finds the
   // reply being written where it was; anyone else gets the page empty.

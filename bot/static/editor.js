@@ -227,15 +227,11 @@
   }
   function forget() {
     token = null;
-    ["loket-console-token", "loket-console-roles", "loket-console-username", "loket-console-user"].forEach(function (key) { sessionStorage.removeItem(key); });
+    LoketStaff.forgetSession();
   }
-  // Logging out leaves nothing on the page for the next person at this desk, neither residents'
-  // questions from the dashboard nor a draft: the page starts again, empty, once the server has
-  // ended the session.
   function logout() {
-    var ended = fetch("/api/console/logout", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } });
-    forget();
-    ended.catch(function () {}).then(function () { location.reload(); });
+    LoketStaff.logOut(token);
+    token = null;
   }
   // An expired session keeps the page as it is, so the editor who logs in again finds a draft
   // where it was; someone else logging in gets the page empty.

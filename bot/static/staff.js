@@ -1,6 +1,6 @@
 // What the staff pages (the console and the editor) share: building elements safely (every text
-// with textContent, never as HTML), filling {placeholders} in texts, and calling Loket's API
-// with the login token.
+// with textContent, never as HTML), filling {placeholders} in texts, calling Loket's API with
+// the login token, and the login itself, which both pages keep in this tab's sessionStorage.
 (function () {
   "use strict";
 
@@ -35,6 +35,21 @@
       });
   }
 
+  var SESSION_KEYS = ["loket-console-token", "loket-console-roles", "loket-console-user", "loket-console-username"];
+  function forgetSession() {
+    SESSION_KEYS.forEach(function (key) { sessionStorage.removeItem(key); });
+  }
+
+  // Logging out leaves nothing on the page for the next person at this desk: the page starts
+  // again, empty, once the server has ended the session.
+  function logOut(token) {
+    var ended = token
+      ? fetch("/api/console/logout", { method: "POST", keepalive: true, headers: { Authorization: "Bearer " + token } })
+      : Promise.resolve();
+    forgetSession();
+    ended.catch(function () {}).then(function () { location.reload(); });
+  }
+
   // Why a conversation went to a person (the handoff reasons of actions/escalation.py).
   var REASONS = {
     nl: {
@@ -53,5 +68,7 @@
     }
   };
 
-  window.LoketStaff = { element: element, fill: fill, request: request, REASONS: REASONS };
+  window.LoketStaff = {
+    element: element, fill: fill, request: request, forgetSession: forgetSession, logOut: logOut, REASONS: REASONS
+  };
 })();
