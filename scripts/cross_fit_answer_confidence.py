@@ -3,19 +3,23 @@
 The model `make setup` tunes has learned every development paraphrase, so it scores them better
 than a resident's new wording; an answer model fitted on those scores would trust too much.
 This script
-1. splits each entry's development paraphrases (tests/eval/*_paraphrases.tsv) into two halves,
-   alternately;
-2. tunes a model on each half (scripts/make_tuning_pairs.py, scripts/tune_embeddings.py);
-3. sends each half through the pipeline with the model tuned on the other half, and the
+1. deals each entry's development paraphrases (tests/eval/*_paraphrases.tsv) into --folds folds,
+   in turn;
+2. tunes a model for each fold on the paraphrases of all the other folds
+   (scripts/make_tuning_pairs.py, scripts/tune_embeddings.py);
+3. sends each fold through the pipeline with the model that did not see it, and the
    out-of-scope development set and the situation questions with the configured model
    (`loket eval --details`);
-4. fits the answer model on the halves and the out-of-scope messages to the starter knowledge
+4. fits the answer model on the folds and the out-of-scope messages to the starter knowledge
    base (scripts/fit_answer_confidence.py), which prints the weights and what they and the
    model in use do at a few thresholds, also on the situation questions and the out-of-scope
    messages to the rijksoverheid corpus.
 
-About 30 minutes on two cores. Its files go to --workdir (under var/, not in git); models tuned
-there before are reused: delete it after changing the paraphrases or the tuning.
+More folds make each model more like the one `make setup` tunes on all paraphrases (with four,
+each learns three of an entry's four), so the answer model is fitted on scores as a resident's
+new wording gets them; each fold costs one tuning, about 15 minutes on two cores. Its files go
+to --workdir (under var/, not in git); models tuned there before are reused: delete it after
+changing the paraphrases or the tuning.
 
     .venv/bin/python scripts/cross_fit_answer_confidence.py
 """
@@ -51,7 +55,6 @@ CHECKS = {
 the fit reports on them but is not fitted on them (fitted on them too, the model trades right
 answers to paraphrases for fewer wrong ones here, along the same curve)."""
 OUT_OF_SCOPE = Path("tests/eval/out_of_scope.tsv")
-HALVES = ("a", "b")
 BIN = Path(sys.executable).parent
 
 
@@ -62,17 +65,25 @@ def run(*command: str | Path, model: Path | None = None) -> None:
     subprocess.run([str(part) for part in command], check=True, env=env)  # noqa: S603
 
 
-def split(queries: Path, workdir: Path, name: str) -> dict[str, Path]:
-    """Each entry's paraphrases, the first, third, … in half a and the others in half b."""
+def split(queries: Path, workdir: Path, name: str, folds: int) -> list[tuple[Path, Path]]:
+    """Per fold, a file of the paraphrases in it and one of all the others: each entry's
+    paraphrases dealt round the folds, each entry starting one fold on from the one before, so
+    the folds come out the same size when an entry's paraphrases do not divide evenly."""
     seen: Counter[str] = Counter()
-    rows: dict[str, list[str]] = {half: [] for half in HALVES}
+    start: dict[str, int] = {}
+    rows: list[list[str]] = [[] for _ in range(folds)]
     for row in read_tsv(queries, ("id", "query")):
-        rows[HALVES[seen[row["id"]] % 2]].append(f"{row['id']}\t{row['query']}")
+        first = start.setdefault(row["id"], len(start))
+        rows[(first + seen[row["id"]]) % folds].append(f"{row['id']}\t{row['query']}")
         seen[row["id"]] += 1
-    files = {}
-    for half, lines in rows.items():
-        files[half] = workdir / f"{name}_{half}.tsv"
-        files[half].write_text("id\tquery\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    files = []
+    for fold in range(folds):
+        held = workdir / f"{name}_{fold + 1}.tsv"
+        learnt = workdir / f"{name}_not_{fold + 1}.tsv"
+        others = [line for other in range(folds) if other != fold for line in rows[other]]
+        for path, lines in ((held, rows[fold]), (learnt, others)):
+            path.write_text("id\tquery\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        files.append((held, learnt))
     return files
 
 
@@ -89,24 +100,31 @@ def joined(corpus: list[Path]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("var/cross-fit"))
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--save", type=Path, help="also write the fit's examples here (.npz)")
     args = parser.parse_args()
-    workdir: Path = args.workdir
+    if args.folds < 2:
+        parser.error("--folds: at least 2")
+    workdir: Path = args.workdir / f"folds{args.folds}"
     workdir.mkdir(parents=True, exist_ok=True)
-    halves = {name: split(queries, workdir, name) for name, (_, queries) in SETS.items()}
-    for half in HALVES:
-        if (workdir / half / "config.json").exists():
+    folds = {name: split(queries, workdir, name, args.folds) for name, (_, queries) in SETS.items()}
+    models = [workdir / f"model_{fold + 1}" for fold in range(args.folds)]
+    for fold, model in enumerate(models):
+        if (model / "config.json").exists():
             continue  # tuned before
-        pair_sets = [f"{joined(corpus)}={halves[name][half]}" for name, (corpus, _) in SETS.items()]
-        pairs = workdir / f"pairs_{half}.tsv"
+        pair_sets = [
+            f"{joined(corpus)}={folds[name][fold][1]}" for name, (corpus, _) in SETS.items()
+        ]
+        pairs = workdir / f"pairs_{fold + 1}.tsv"
         make_pairs = ["scripts/make_tuning_pairs.py", *repeated("--set", pair_sets)]
         run(BIN / "python", *make_pairs, "--out", pairs)
-        run(BIN / "python", "scripts/tune_embeddings.py", "--pairs", pairs, "--out", workdir / half)
+        run(BIN / "python", "scripts/tune_embeddings.py", "--pairs", pairs, "--out", model)
     fit_sets: list[str] = []
     for name, (corpus, _) in SETS.items():
-        for half, other in zip(HALVES, reversed(HALVES), strict=True):
-            details = workdir / f"{name}_{half}.jsonl"
-            evaluate(corpus, halves[name][half], details, model=workdir / other)
-            fit_sets.append(f"{joined(corpus)}={details}={workdir / other}")
+        for (held, _), model in zip(folds[name], models, strict=True):
+            details = held.with_suffix(".jsonl")
+            evaluate(corpus, held, details, model=model)
+            fit_sets.append(f"{joined(corpus)}={details}={model}")
     check_sets: list[str] = []
     for name, (corpus, queries) in CHECKS.items():
         details = workdir / f"{name}.jsonl"
@@ -121,6 +139,7 @@ def main() -> None:
         "scripts/fit_answer_confidence.py",
         *repeated("--set", fit_sets),
         *repeated("--check", check_sets),
+        *(["--save", args.save] if args.save else []),
     )
 
 
