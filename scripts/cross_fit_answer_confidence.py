@@ -15,9 +15,10 @@ This script
    model in use do at a few thresholds, also on the situation questions and the out-of-scope
    messages to the rijksoverheid corpus.
 
-More folds make each model more like the one `make setup` tunes on all paraphrases (with four,
-each learns three of an entry's four), so the answer model is fitted on scores as a resident's
-new wording gets them; each fold costs one tuning, about 15 minutes on two cores. Its files go
+The weights in use were fitted with two folds (halves). More folds make each model more like
+the one `make setup` tunes on all paraphrases (with four, each learns three of an entry's four),
+which may fit the answer model closer to how a resident's new wording is scored; not yet
+measured. Each fold costs one tuning and two evals, 10 to 15 minutes on two cores. Its files go
 to --workdir (under var/, not in git); models tuned there before are reused: delete it after
 changing the paraphrases or the tuning.
 
@@ -100,7 +101,7 @@ def joined(corpus: list[Path]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("var/cross-fit"))
-    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--save", type=Path, help="also write the fit's examples here (.npz)")
     args = parser.parse_args()
     if args.folds < 2:
