@@ -69,7 +69,9 @@ def run(*command: str | Path, model: Path | None = None) -> None:
 def split(queries: Path, workdir: Path, name: str, folds: int) -> list[tuple[Path, Path]]:
     """Per fold, a file of the paraphrases in it and one of all the others: each entry's
     paraphrases dealt round the folds, each entry starting one fold on from the one before, so
-    the folds come out the same size when an entry's paraphrases do not divide evenly."""
+    an entry whose paraphrases do not divide evenly leaves its extra one in another fold than
+    the entry before did: the folds come out about the same size (711 rijksoverheid paraphrases
+    into 174 to 180 with four folds, 353 and 358 with two)."""
     seen: Counter[str] = Counter()
     start: dict[str, int] = {}
     rows: list[list[str]] = [[] for _ in range(folds)]

@@ -73,3 +73,30 @@ def test_out_of_scope_sets_have_texts(path: Path) -> None:
 def test_escalation_set_is_labelled_both_ways() -> None:
     labels = [row["label"] for row in read_tsv(EVAL_DIR / "escalation.tsv", ("label", "text"))]
     assert set(labels) == {"0", "1"}
+
+
+@pytest.mark.parametrize("folds", [2, 3, 4])
+def test_cross_fit_deals_each_entrys_paraphrases_round_the_folds(
+    folds: int, tmp_path: Path
+) -> None:
+    from scripts.cross_fit_answer_confidence import split
+
+    paraphrases = EVAL_DIR / "rijksoverheid_paraphrases.tsv"
+    rows = read_tsv(paraphrases, ("id", "query"))
+    asked = {(row["id"], row["query"]) for row in rows}
+
+    files = split(paraphrases, tmp_path, "set", folds)
+
+    held = [{(r["id"], r["query"]) for r in read_tsv(h, ("id", "query"))} for h, _ in files]
+    learnt = [{(r["id"], r["query"]) for r in read_tsv(l, ("id", "query"))} for _, l in files]
+    assert len(files) == folds
+    assert sum(map(len, held)) == len(asked), "a paraphrase is held out in no fold or in two"
+    for fold in range(folds):
+        assert held[fold] | learnt[fold] == asked
+        assert not held[fold] & learnt[fold], "a model would be tuned on what it is scored on"
+        ids = [entry for entry, _ in held[fold]]
+        per_entry = {entry: sum(1 for e, _ in asked if e == entry) for entry in ids}
+        # An entry with no more paraphrases than folds has at most one in each fold.
+        assert all(ids.count(entry) == 1 for entry, n in per_entry.items() if n <= folds)
+    sizes = sorted(map(len, held))
+    assert sizes[-1] - sizes[0] <= 0.05 * len(asked) / folds, f"folds of {sizes} paraphrases"
