@@ -11,6 +11,7 @@ import pytest
 from bot.evaluation import read_tsv
 from bot.settings import PROJECT_DIR, Settings
 from knowledge_base.files import read_entries
+from scripts.cross_fit_answer_confidence import split
 from tests.knowledge_base.test_import_export import BZK, DATASETS
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
@@ -79,16 +80,15 @@ def test_escalation_set_is_labelled_both_ways() -> None:
 def test_cross_fit_deals_each_entrys_paraphrases_round_the_folds(
     folds: int, tmp_path: Path
 ) -> None:
-    from scripts.cross_fit_answer_confidence import split
-
     paraphrases = EVAL_DIR / "rijksoverheid_paraphrases.tsv"
-    rows = read_tsv(paraphrases, ("id", "query"))
-    asked = {(row["id"], row["query"]) for row in rows}
-
     files = split(paraphrases, tmp_path, "set", folds)
 
-    held = [{(r["id"], r["query"]) for r in read_tsv(h, ("id", "query"))} for h, _ in files]
-    learnt = [{(r["id"], r["query"]) for r in read_tsv(l, ("id", "query"))} for _, l in files]
+    def pairs(path: Path) -> set[tuple[str, str]]:
+        return {(row["id"], row["query"]) for row in read_tsv(path, ("id", "query"))}
+
+    asked = pairs(paraphrases)
+    held = [pairs(path) for path, _ in files]
+    learnt = [pairs(path) for _, path in files]
     assert len(files) == folds
     assert sum(map(len, held)) == len(asked), "a paraphrase is held out in no fold or in two"
     for fold in range(folds):
