@@ -72,6 +72,14 @@ def test_a_specific_word_keeps_itself_and_gains_the_general_one() -> None:
     assert "onderwijsinstellingen" in terms("mag een nikab op de mbo school")
 
 
+def test_a_country_is_abroad_and_a_part_of_the_kingdom_is_not() -> None:
+    assert terms("paspoort kwijt in Spanje") == ["paspoort", "kwijt", "in", "spanje", "buitenland"]
+    assert "buitenland" in terms("my passport was stolen in Portugal")
+    assert "buitenland" in terms("ik woon in België")
+    assert "buitenland" not in terms("paspoort kwijt op Curaçao")
+    assert "buitenland" not in terms("ik woon op Bonaire")
+
+
 def test_no_resident_word_is_claimed_twice() -> None:
     sections = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
     assert set(sections) == {"same", "broader"}
