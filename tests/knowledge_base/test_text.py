@@ -80,6 +80,25 @@ def test_a_country_is_abroad_and_a_part_of_the_kingdom_is_not() -> None:
     assert "buitenland" not in terms("ik woon op Bonaire")
 
 
+def test_a_dutch_institution_named_in_english_meets_its_dutch_name() -> None:
+    assert terms("complaint to the Children's Ombudsman") == [
+        "klacht",
+        "to",
+        "the",
+        "kinderombudsman",
+    ]
+    assert terms("who sits in the House of Representatives") == [
+        "who",
+        "sits",
+        "in",
+        "the",
+        "tweede",
+        "kamer",
+    ]
+    assert "belasting" in terms("a letter from the tax office about my taxes")
+    assert "belastingdienst" in terms("a letter from the tax office about my taxes")
+
+
 def test_no_resident_word_is_claimed_twice() -> None:
     sections = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
     assert set(sections) == {"same", "broader"}
