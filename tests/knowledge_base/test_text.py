@@ -76,6 +76,7 @@ def test_a_country_is_abroad_and_a_part_of_the_kingdom_is_not() -> None:
     assert terms("paspoort kwijt in Spanje") == ["paspoort", "kwijt", "in", "spanje", "buitenland"]
     assert "buitenland" in terms("my passport was stolen in Portugal")
     assert "buitenland" in terms("ik woon in België")
+    assert "buitenland" in terms("we lost our ID cards in Croatia")
     assert "buitenland" not in terms("paspoort kwijt op Curaçao")
     assert "buitenland" not in terms("ik woon op Bonaire")
 
