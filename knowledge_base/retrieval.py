@@ -31,13 +31,11 @@ import copy
 import functools
 import logging
 import math
-import os
 import re
 import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from typing import Final
 
@@ -47,7 +45,7 @@ import torch
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-from knowledge_base.embeddings import Encoder, Vectors, is_bilingual
+from knowledge_base.embeddings import CORES, Encoder, Vectors, core_pool, is_bilingual
 from knowledge_base.entries import Candidate, Entry
 from knowledge_base.glossary import Glossary
 from knowledge_base.passages import passages
@@ -115,10 +113,12 @@ def _shortlist_margin(dtype: torch.dtype) -> float:
     return 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[dtype]
 
 
-_QUERY_ENCODING: Final = ThreadPoolExecutor(
-    max_workers=os.cpu_count() or 1, thread_name_prefix="loket-query-embedding"
-)
-"""Queries are embedded here while the searching thread scores their words."""
+_QUERY_ENCODING: Final = core_pool("loket-query-embedding")
+"""Queries are embedded here while the searching thread scores their words, and the rough pass
+over many vectors is shared out here once the query's vector is known."""
+_SHARED_ROWS: Final = 16_384
+"""Rough passes over more vectors than this are split between the cores (torch lets go of the
+GIL meanwhile); below it, handing a part to another thread costs more than it saves."""
 
 _QUESTION_REPEAT: Final = 2
 """Question variants count double against answer text in the lexical document."""
@@ -337,6 +337,16 @@ class _Segment:
 
 def _rough(vectors: Vectors, dtype: torch.dtype | None = None) -> torch.Tensor:
     return torch.from_numpy(vectors).to(dtype or rough_dtype())
+
+
+def _rough_similarities(vectors: torch.Tensor, vector: torch.Tensor) -> Floats:
+    """`vectors @ vector`, its rows shared between the cores when there are many."""
+    if len(vectors) <= _SHARED_ROWS or CORES == 1:
+        return torch.mv(vectors, vector).float().numpy()
+    first, *others = torch.chunk(vectors, CORES)
+    shared = [_QUERY_ENCODING.submit(torch.mv, rows, vector) for rows in others]
+    parts = [torch.mv(first, vector), *(part.result() for part in shared)]
+    return torch.cat(parts).float().numpy()
 
 
 def _topics(entries: Sequence[Entry]) -> dict[str, Indices]:
@@ -571,8 +581,7 @@ class HybridIndex:
         rough_vector = _rough(vector)
         semantic = [
             np.maximum.reduceat(
-                torch.mv(segment.rough_vectors, rough_vector).float().numpy(),
-                segment.first_variant,
+                _rough_similarities(segment.rough_vectors, rough_vector), segment.first_variant
             )
             for segment in self._segments
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from knowledge_base.embeddings import (
     CachingEncoder,
     RecentEncoder,
     is_bilingual,
+    load_encoder,
 )
 from knowledge_base.glossary import FREEDICT_NLD_ENG, Glossary, load_glossary
 from knowledge_base.retrieval import english_reading
@@ -137,6 +139,32 @@ def test_an_english_question_meets_the_entries_english_reading_alone(
     vectors = bilingual.encode([question, entry])
     expected = encoder.encode([question])[0] @ encoder.encode([glossary.english(entry)])[0]
     assert english_reading(vectors[0]) @ vectors[1] == pytest.approx(expected, abs=1e-5)
+
+
+def test_questions_embedded_at_the_same_time_each_get_their_own_vector() -> None:
+    """A text's English is embedded on another thread: residents writing at once must not get
+    one another's halves."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    glossary = load_glossary(settings.glossary)
+    assert glossary is not None
+    model = load_encoder(
+        settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
+    )
+    bilingual = BilingualEncoder(model, glossary)
+    questions = [
+        f"{subject} {ask}"
+        for subject in ("paspoort", "rijbewijs", "afvalpas", "parkeervergunning", "huurtoeslag")
+        for ask in ("kwijt, wat nu?", "verlengen", "hoeveel kost dat", "aanvragen voor mijn kind")
+    ]
+    alone = bilingual.encode(questions)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        at_once = np.stack(list(pool.map(lambda q: bilingual.encode([q])[0], questions)))
+    assert np.allclose(at_once, alone, atol=1e-5)
+    assert np.allclose(
+        alone[:, alone.shape[1] // 2 :] * np.sqrt(2),
+        model.encode([glossary.english(q) for q in questions]),
+        atol=1e-5,
+    )
 
 
 def test_the_wrappers_say_their_vectors_are_bilingual(

@@ -171,6 +171,28 @@ def test_the_rough_type_chosen_never_changes_an_answer(
     assert found[0] == found[1]
 
 
+def test_sharing_the_rough_pass_between_cores_never_changes_an_answer(
+    encoder: Encoder, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large indexes read their vectors on every core: each row's similarity, and so every
+    search, must come out as when one core reads them all."""
+    rng = np.random.default_rng(3)
+    vectors = _rough(rng.standard_normal((5000, 768)).astype(np.float32))
+    query = vectors[11]
+    whole = torch.mv(vectors, query).float().numpy()
+    monkeypatch.setattr(retrieval, "CORES", 3)
+    monkeypatch.setattr(retrieval, "_SHARED_ROWS", 0)
+    assert np.array_equal(retrieval._rough_similarities(vectors, query), whole)
+
+    seed = read_seed(settings.kb_seed_file)
+    paraphrases = PROJECT_DIR / "tests" / "eval" / "starter_paraphrases.tsv"
+    queries = [row["query"] for row in read_tsv(paraphrases, ("id", "query"))][:60]
+    index = HybridIndex(encoder, seed)
+    shared = [index.search(query, limit=5) for query in queries]
+    monkeypatch.setattr(retrieval, "_SHARED_ROWS", 10**9)
+    assert [index.search(query, limit=5) for query in queries] == shared
+
+
 def test_candidates_carry_their_best_answer_passage_also_after_changes(encoder: Encoder) -> None:
     long_answer = make_entry(
         "paspoortnummer",
