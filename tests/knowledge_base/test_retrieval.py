@@ -174,15 +174,19 @@ def test_the_rough_type_chosen_never_changes_an_answer(
 def test_sharing_the_rough_pass_between_cores_never_changes_an_answer(
     encoder: Encoder, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large indexes read their vectors on every core: each row's similarity, and so every
-    search, must come out as when one core reads them all."""
+    """Large indexes read their vectors on every core: each row's similarity must stay where it
+    was and within the rough bound (a CPU may sum a part's last rows in another order), and
+    so every search must come out as when one core reads them all."""
     rng = np.random.default_rng(3)
-    vectors = _rough(rng.standard_normal((5000, 768)).astype(np.float32))
+    unit = rng.standard_normal((5000, 768))
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    vectors = _rough(unit.astype(np.float32))
     query = vectors[11]
     whole = torch.mv(vectors, query).float().numpy()
     monkeypatch.setattr(retrieval, "CORES", 3)
     monkeypatch.setattr(retrieval, "_SHARED_ROWS", 0)
-    assert np.array_equal(retrieval._rough_similarities(vectors, query), whole)
+    split = retrieval._rough_similarities(vectors, query)
+    assert np.abs(split - whole).max() <= ROUGH_ERRORS[vectors.dtype]
 
     seed = read_seed(settings.kb_seed_file)
     paraphrases = PROJECT_DIR / "tests" / "eval" / "starter_paraphrases.tsv"
