@@ -95,6 +95,9 @@ class OnnxEncoder:
     """A sentence-transformers model's ONNX export (`export`), on one thread: see
     SentenceTransformerEncoder for why one."""
 
+    parallel: Final = True
+    """ONNX Runtime embeds without holding the GIL, so two threads embed at once."""
+
     def __init__(self, model_dir: Path) -> None:
         offline()
         import onnxruntime

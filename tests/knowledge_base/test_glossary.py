@@ -16,6 +16,7 @@ from knowledge_base.embeddings import (
     CachingEncoder,
     RecentEncoder,
     is_bilingual,
+    is_parallel,
     load_encoder,
 )
 from knowledge_base.glossary import FREEDICT_NLD_ENG, Glossary, load_glossary
@@ -150,6 +151,7 @@ def test_questions_embedded_at_the_same_time_each_get_their_own_vector() -> None
     model = load_encoder(
         settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
     )
+    assert is_parallel(model)  # ONNX Runtime, exported by `make setup`
     bilingual = BilingualEncoder(model, glossary)
     questions = [
         f"{subject} {ask}"
