@@ -48,7 +48,8 @@ def core_pool(name: str) -> ThreadPoolExecutor:
 
 _ENGLISH_READINGS: Final = core_pool("loket-english-reading")
 """`BilingualEncoder` embeds a text's English here while the calling thread embeds the text,
-when its model can (`is_parallel`)."""
+when its model can (`is_parallel`). A pool of its own: the calling thread is often one of
+retrieval's, and a job that waits on its own pool can wait for ever."""
 
 _ENCODING = "normalized float32, v1"
 """Part of every model identity: change it when `encode` changes what it returns."""

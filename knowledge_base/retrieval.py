@@ -341,7 +341,7 @@ def _rough(vectors: Vectors, dtype: torch.dtype | None = None) -> torch.Tensor:
 
 def _rough_similarities(vectors: torch.Tensor, vector: torch.Tensor) -> Floats:
     """`vectors @ vector`, its rows shared between the cores when there are many."""
-    if len(vectors) <= _SHARED_ROWS or CORES == 1:
+    if len(vectors) <= _SHARED_ROWS:
         return torch.mv(vectors, vector).float().numpy()
     first, *others = torch.chunk(vectors, CORES)
     shared = [_QUERY_ENCODING.submit(torch.mv, rows, vector) for rows in others]

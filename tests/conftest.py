@@ -12,20 +12,26 @@ from sqlalchemy import Engine
 from actions.escalation import EscalationClassifier, read_examples
 from bot.database import make_engine, migrate
 from bot.settings import Settings
-from knowledge_base.embeddings import CachingEncoder, load_encoder, with_glossary
+from knowledge_base.embeddings import CachingEncoder, Encoder, load_encoder, with_glossary
 from knowledge_base.glossary import load_glossary
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
-def encoder() -> CachingEncoder:
-    """The model the application reads with (the tuned one, through the glossary), remembering
-    what it encoded: every app built in a test embeds the same starter entries."""
+def model() -> Encoder:
+    """The embedding model as the application loads it (the tuned one, in its runtime)."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    model = load_encoder(
+    return load_encoder(
         settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
     )
+
+
+@pytest.fixture(scope="session")
+def encoder(model: Encoder) -> CachingEncoder:
+    """The model the application reads with (through the glossary), remembering what it
+    encoded: every app built in a test embeds the same starter entries."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
     return CachingEncoder(with_glossary(model, load_glossary(settings.glossary)))
 
 

@@ -14,10 +14,10 @@ from knowledge_base.embeddings import (
     BatchCachingEncoder,
     BilingualEncoder,
     CachingEncoder,
+    Encoder,
     RecentEncoder,
     is_bilingual,
     is_parallel,
-    load_encoder,
 )
 from knowledge_base.glossary import FREEDICT_NLD_ENG, Glossary, load_glossary
 from knowledge_base.retrieval import english_reading
@@ -142,15 +142,11 @@ def test_an_english_question_meets_the_entries_english_reading_alone(
     assert english_reading(vectors[0]) @ vectors[1] == pytest.approx(expected, abs=1e-5)
 
 
-def test_questions_embedded_at_the_same_time_each_get_their_own_vector() -> None:
+def test_questions_embedded_at_the_same_time_each_get_their_own_vector(model: Encoder) -> None:
     """A text's English is embedded on another thread: residents writing at once must not get
     one another's halves."""
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    glossary = load_glossary(settings.glossary)
+    glossary = load_glossary(Settings(_env_file=None).glossary)  # type: ignore[call-arg]
     assert glossary is not None
-    model = load_encoder(
-        settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
-    )
     assert is_parallel(model)  # ONNX Runtime, exported by `make setup`
     bilingual = BilingualEncoder(model, glossary)
     questions = [
