@@ -52,6 +52,46 @@ def test_topic_is_a_boost_not_a_filter(encoder: Encoder, small_entries: list[Ent
     assert index.search("grofvuil", topic="moving")[0].entry.id == "grofvuil-ophalen"
 
 
+def test_an_answer_passage_that_holds_the_situation_lifts_its_entry(
+    encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = [
+        make_entry(
+            "bouwen-zonder-vergunning",
+            "permits",
+            ["Wat mag ik bouwen zonder vergunning?"],
+            "Voor veel kleine bouwwerken heeft u geen vergunning nodig. Dat hangt af van de plek"
+            " en de grootte.\n\nBouwt uw buurman een schuur of schutting vlak tegen uw"
+            " erfgrens? Dan mag dat vaak zonder vergunning. Praat eerst met uw buren.",
+        ),
+        make_entry(
+            "omgevingsvergunning-aanvragen",
+            "permits",
+            ["Hoe vraag ik een omgevingsvergunning aan?", "vergunning voor een schuur aanvragen"],
+            "U vraagt de vergunning aan via het Omgevingsloket. De gemeente beslist in 8 weken.",
+        ),
+        make_entry(
+            "burenruzie",
+            "neighbours",
+            ["Ik heb ruzie met mijn buren, wat kan ik doen?"],
+            "Praat eerst met uw buren. Komt u er samen niet uit? Buurtbemiddeling helpt gratis.",
+        ),
+    ]
+    index = HybridIndex(encoder, entries)
+    question = "mijn buurman zet een schuur tegen mijn erfgrens, mag dat"
+    found, share = index.search(question), retrieval.PASSAGE_SHARE
+    monkeypatch.setattr(retrieval, "PASSAGE_SHARE", 0.0)
+    without = {c.entry.id: c for c in index.search(question)}
+    for candidate in found:
+        plain = without[candidate.entry.id]
+        mixed = (1 - share) * plain.score + share * plain.passage
+        assert candidate.score == pytest.approx(mixed, abs=1e-3)
+    first, second = found[0], found[1]
+    assert first.entry.id == "bouwen-zonder-vergunning"
+    lead_without = without[first.entry.id].score - without[second.entry.id].score
+    assert first.score - second.score > lead_without
+
+
 def test_empty_index_and_empty_query(encoder: Encoder, small_entries: list[Entry]) -> None:
     assert HybridIndex(encoder, []).search("paspoort") == []
     assert HybridIndex(encoder, small_entries).search("   ") == []
