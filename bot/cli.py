@@ -18,7 +18,8 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, Final
 
 import uvicorn
 from pydantic import ValidationError
@@ -45,6 +46,9 @@ from knowledge_base.glossary import load_glossary
 from knowledge_base.seed import dump_seed, read_seed
 
 logger = logging.getLogger("loket")
+
+INTERRUPTED: Final = 130
+"""The exit status of a one-off command stopped by Ctrl-C or SIGTERM, as a shell gives it."""
 
 
 def uvicorn_server(config: uvicorn.Config) -> uvicorn.Server:
@@ -504,6 +508,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(sys.stderr, settings.log_format)
     if args.command == "run":
         return run(settings, args.socket_fd, args.ready_fd)
+    # A one-off command stopped by SIGTERM (a timeout, a cancelled job) stops as Ctrl-C stops
+    # it, so the Rasa it started stops too instead of living on; `run` handles SIGTERM itself.
+    signal.signal(signal.SIGTERM, _as_interrupt)
+    try:
+        return _one_off(args, settings)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+
+
+def _as_interrupt(signum: int, frame: FrameType | None) -> None:
+    signal.raise_signal(signal.SIGINT)
+
+
+def _one_off(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "ask":
         return ask(settings, args.text, args.json)
     if args.command == "kb":

@@ -1,9 +1,10 @@
 """`loket run` supervises Rasa: restarts it when it dies, stops both on Ctrl-C. `loket ask`
-starts a Rasa of its own when none is running, and stops it afterwards."""
+starts a Rasa of its own when none is running, and stops it afterwards, also when stopped."""
 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.cli import INTERRUPTED
 from bot.ports import free_port
 from tests.e2e.conftest import LOKET, loket_env, start_loket, stop_loket, wait_until_ready
 
@@ -71,3 +73,23 @@ def test_loket_ask_starts_and_stops_its_own_rasa(tmp_path: Path) -> None:
         ["pgrep", "-f", f"rasa run.*{tmp_path}"], capture_output=True, check=False
     )
     assert orphans.returncode == 1, "a Rasa process outlived loket ask"
+
+
+def test_a_one_off_command_stopped_by_sigterm_stops_its_own_rasa(tmp_path: Path) -> None:
+    """A timeout or a cancelled job stops `loket ask` with SIGTERM, maybe while its Rasa is
+    still starting: that Rasa must not live on."""
+    asking = subprocess.Popen(
+        [str(LOKET), "ask", "hoe vraag ik een nieuw paspoort aan?"],
+        env=loket_env(tmp_path, free_port()),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert asking.stderr is not None
+    started = next(line for line in asking.stderr if "Started Rasa (pid" in line)
+    rasa_pid = int(started.split("(pid ")[1].split(")")[0])
+    assert alive(rasa_pid)
+    asking.send_signal(signal.SIGTERM)
+    _, rest = asking.communicate(timeout=120)
+    assert asking.returncode == INTERRUPTED
+    assert "Rasa stopped" in rest
+    assert not alive(rasa_pid), "a Rasa process outlived loket ask"
