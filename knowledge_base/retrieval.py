@@ -615,8 +615,7 @@ class HybridIndex:
         # exactly, add their passages, and only then choose.
         shortlist = self._shortlist(fused, max(limit, RERANKED), rough_vector.dtype)
         semantic_scores[shortlist] = self._exact_semantic(vector, shortlist)
-        passage_scores = np.zeros_like(fused)
-        passage_scores[shortlist] = self._passage_scores(vector, shortlist)
+        passage_scores = self._passage_scores(vector, shortlist)
         fused[shortlist] = (
             (1 - PASSAGE_SHARE)
             * _fuse(
@@ -625,10 +624,13 @@ class HybridIndex:
                 character_scores[shortlist],
                 english_scores[shortlist],
             )
-            + PASSAGE_SHARE * passage_scores[shortlist]
+            + PASSAGE_SHARE * passage_scores
             + boosts[shortlist]
         )
-        best = sorted(shortlist.tolist(), key=lambda i: (-fused[i], self._entries[i].id))
+        ranked = sorted(
+            zip(shortlist.tolist(), passage_scores.tolist(), strict=True),
+            key=lambda found: (-fused[found[0]], self._entries[found[0]].id),
+        )
         return [
             Candidate(
                 entry=self._entries[i],
@@ -636,9 +638,9 @@ class HybridIndex:
                 semantic=round(float(semantic_scores[i]), 4),
                 lexical=round(float(lexical_scores[i]), 4),
                 characters=round(float(character_scores[i]), 4),
-                passage=round(float(passage_scores[i]), 4),
+                passage=round(passage, 4),
             )
-            for i in best[:limit]
+            for i, passage in ranked[:limit]
         ]
 
     def _passage_scores(self, vector: Vectors, slots: Indices) -> Floats:
