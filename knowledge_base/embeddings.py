@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from knowledge_base.cores import CORES
+
 if TYPE_CHECKING:
     from knowledge_base.glossary import Glossary
 
@@ -22,11 +24,6 @@ logger = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
 Vector = npt.NDArray[np.float32]
-
-CORES: Final = (
-    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-)
-"""The cores this process may run on."""
 
 
 def core_pool(name: str) -> ThreadPoolExecutor:

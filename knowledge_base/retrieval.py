@@ -46,7 +46,8 @@ import torch
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-from knowledge_base.embeddings import CORES, Encoder, Vectors, core_pool, is_bilingual
+from knowledge_base.cores import CORES
+from knowledge_base.embeddings import Encoder, Vectors, core_pool, is_bilingual
 from knowledge_base.entries import Candidate, Entry
 from knowledge_base.glossary import Glossary
 from knowledge_base.passages import passages
