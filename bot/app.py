@@ -95,22 +95,19 @@ class Services:
     """Telegram update ids handled lately."""
 
 
+def configured_encoder(settings: Settings) -> Encoder:
+    """The embedding model the settings name, in their precision and runtime."""
+    return load_encoder(
+        settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
+    )
+
+
 def build_services(settings: Settings, encoder: Encoder | None = None) -> Services:
     engine = sealing.open_database(settings)
     glossary = load_glossary(settings.glossary)
     knowledge_base = KnowledgeBase(
         engine,
-        RecentEncoder(
-            with_glossary(
-                encoder
-                or load_encoder(
-                    settings.embedding_model,
-                    settings.embedding_precision,
-                    settings.embedding_runtime,
-                ),
-                glossary,
-            )
-        ),
+        RecentEncoder(with_glossary(encoder or configured_encoder(settings), glossary)),
         Thresholds(
             confidence=settings.kb_answer_confidence,
             clear=settings.kb_clear_threshold,

@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 
 from bot import archive_cli, benchmark, editorial_cli, personal_data, staff, workers
 from bot import evaluation as evaluation_module
-from bot.app import Services, build_services, create_app, freeze_loaded_objects
+from bot.app import (
+    Services,
+    build_services,
+    configured_encoder,
+    create_app,
+    freeze_loaded_objects,
+)
 from bot.audit import command_line_actor, record_audit
 from bot.database import make_engine, migrate
 from bot.errors import LoketError
@@ -39,7 +45,7 @@ from bot.supervisor import supervisor_for
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
 from knowledge_base import store
-from knowledge_base.embeddings import load_encoder, with_glossary
+from knowledge_base.embeddings import with_glossary
 from knowledge_base.entries import Status
 from knowledge_base.files import read_entries
 from knowledge_base.glossary import load_glossary
@@ -307,12 +313,7 @@ def telegram_set_webhook(settings: Settings) -> int:
 
 def bench_retrieval(settings: Settings, sizes: list[int], as_json: bool) -> int:
     glossary = load_glossary(settings.glossary)
-    encoder = with_glossary(
-        load_encoder(
-            settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
-        ),
-        glossary,
-    )
+    encoder = with_glossary(configured_encoder(settings), glossary)
     seed = read_seed(settings.kb_seed_file)
     queries = [
         q

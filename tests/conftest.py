@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Engine
 
 from actions.escalation import EscalationClassifier, read_examples
+from bot.app import configured_encoder
 from bot.database import make_engine, migrate
 from bot.settings import Settings
-from knowledge_base.embeddings import CachingEncoder, Encoder, load_encoder, with_glossary
+from knowledge_base.embeddings import CachingEncoder, Encoder, with_glossary
 from knowledge_base.glossary import load_glossary
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,9 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def model() -> Encoder:
     """The embedding model as the application loads it (the tuned one, in its runtime)."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    return load_encoder(
-        settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
-    )
+    return configured_encoder(settings)
 
 
 @pytest.fixture(scope="session")
