@@ -55,5 +55,17 @@ def test_a_message_the_nlu_finds_out_of_scope_is_offered_no_choice() -> None:
 def test_only_a_strong_clear_match_sets_aside_a_handoff(
     scores: tuple[float, ...], overrules: bool
 ) -> None:
-    thresholds = Thresholds(strong=0.48, strong_gap=0.03, clear=0.4, margin=0.12)
+    thresholds = Thresholds(strong=0.48, strong_gap=0.03, fair=0.4, fair_gap=0.12)
     assert thresholds.overrules(candidates(*scores)) is overrules
+
+
+def test_how_readily_choices_are_offered_does_not_change_who_is_handed_to_a_person() -> None:
+    sparing = Thresholds(clear=0.9, margin=0.01)
+    generous = Thresholds(clear=0.1, margin=0.5)
+    for scores in [(0.50, 0.46), (0.50, 0.48), (0.42, 0.29), (0.42, 0.31), (0.39,)]:
+        assert sparing.overrules(candidates(*scores)) is Thresholds().overrules(candidates(*scores))
+        assert generous.overrules(candidates(*scores)) is Thresholds().overrules(
+            candidates(*scores)
+        )
+    assert sparing.alternatives(candidates(0.80, 0.77)) == []
+    assert len(generous.alternatives(candidates(0.80, 0.40))) == 2
