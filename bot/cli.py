@@ -511,6 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings, args.socket_fd, args.ready_fd)
     # A one-off command stopped by SIGTERM (a timeout, a cancelled job) stops as Ctrl-C stops
     # it, so the Rasa it started stops too instead of living on; `run` handles SIGTERM itself.
+    # Started in the background by a script, a process inherits SIGINT ignored, and both would
+    # be lost: the command then ran on to its answer and exited 0.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _as_interrupt)
     try:
         return _one_off(args, settings)
