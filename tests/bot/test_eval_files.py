@@ -1,6 +1,7 @@
 """Every development and held-out file under tests/eval/ reads as `loket eval` reads it and
 names only records its corpus has, so a broken line shows up here, not in someone's evaluation;
-and the cross-fit deals the development paraphrases into folds that never score what they learnt."""
+no file asks what the models learnt from; and the cross-fit deals the development paraphrases
+into folds that never score what they learnt."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.escalation import read_examples
 from bot.evaluation import read_tsv
 from bot.settings import PROJECT_DIR, Settings
 from knowledge_base.files import read_entries
@@ -76,6 +78,33 @@ def test_out_of_scope_sets_have_texts(path: Path) -> None:
 def test_escalation_set_is_labelled_both_ways() -> None:
     labels = [row["label"] for row in read_tsv(EVAL_DIR / "escalation.tsv", ("label", "text"))]
     assert set(labels) == {"0", "1"}
+
+
+def asked(path: Path) -> list[str]:
+    column = "text" if path.name.startswith(("out_of_scope", "escalation")) else "query"
+    columns = ("label", "text") if path.name.startswith("escalation") else (column,)
+    return [row[column] for row in read_tsv(path, ("id", column) if column == "query" else columns)]
+
+
+@functools.cache
+def learnt() -> frozenset[str]:
+    """Every text Rasa's NLU, the escalation classifier or the starter entries' questions teach."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    nlu = sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml"))
+    texts = [example.text for example in read_examples(settings.escalation_examples, nlu)]
+    texts += [q for entry in read_entries(settings.kb_seed_file) for _, q in entry.all_questions()]
+    return frozenset(map(plain, texts))
+
+
+def plain(text: str) -> str:
+    return " ".join(text.casefold().rstrip("?!. ").split())
+
+
+@pytest.mark.parametrize("path", files(""), ids=lambda path: path.name)
+def test_no_evaluation_message_is_one_the_models_learnt(path: Path) -> None:
+    """A message the NLU was trained on measures memory, not understanding."""
+    repeated = sorted({plain(text) for text in asked(path)} & learnt())
+    assert not repeated, f"{path.name} asks what the models learnt: {repeated[:5]}"
 
 
 @pytest.mark.parametrize("folds", [2, 3, 4])
