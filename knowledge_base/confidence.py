@@ -62,14 +62,15 @@ WEIGHTS: Final = {
     "fallback": -0.1479,
     "one_word": -1.9695,
     "words": 1.7247,
-    "english": -0.5720,
+    "english": -0.0400,
 }
-"""All but `english` fitted together; `english` came after: an English question is compared with
-the entries' English readings alone (knowledge_base/retrieval.py: english_reading), which scores
-higher than the mean with its Dutch reading did. -0.572 asks of an English question what 0.82
-instead of 0.72 asked of the others, where the English questions about situations
-(tests/eval/rijksoverheid_situations.tsv, not tuned on) got 0.040 wrong answers instead of 0.120
-and English out-of-scope messages none."""
+"""All but `english` fitted together; `english` came after, when an English question was
+compared with the entries' English readings alone (knowledge_base/retrieval.py:
+english_reading), and was refitted (maximum likelihood, the others held) once the glossary and
+the passages had changed the scores: the development data now asks of an English question what
+it asks of a Dutch one. Before, -0.572 asked 0.82 instead of 0.72, chosen by hand on the
+situation questions, and English questions the right entry came first for were withheld twice
+as often as Dutch ones (situations: 32 of 125 against 55 of 591)."""
 BIAS: Final = -8.1645
 
 
