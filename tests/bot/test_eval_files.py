@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from actions.escalation import read_examples
-from bot.evaluation import read_tsv
+from bot.evaluation import escalation_queries, oos_queries, read_tsv
 from bot.settings import PROJECT_DIR, Settings
+from channels.base import normalise
 from knowledge_base.files import read_entries
 from scripts.cross_fit_answer_confidence import split
 from tests.knowledge_base.test_import_export import BZK, DATASETS
@@ -81,9 +82,12 @@ def test_escalation_set_is_labelled_both_ways() -> None:
 
 
 def asked(path: Path) -> list[str]:
-    column = "text" if path.name.startswith(("out_of_scope", "escalation")) else "query"
-    columns = ("label", "text") if path.name.startswith("escalation") else (column,)
-    return [row[column] for row in read_tsv(path, ("id", column) if column == "query" else columns)]
+    """The messages of any evaluation file, read as `loket eval` reads its kind."""
+    if path.name.startswith("escalation"):
+        return [query.text for query in escalation_queries(path)]
+    if path.name.startswith("out_of_scope"):
+        return [query.text for query in oos_queries(path)]
+    return [row["query"] for row in read_tsv(path, ("id", "query"))]
 
 
 @functools.cache
@@ -97,7 +101,8 @@ def learnt() -> frozenset[str]:
 
 
 def plain(text: str) -> str:
-    return " ".join(text.casefold().rstrip("?!. ").split())
+    """A message as the pipeline receives it, without case or a closing question mark."""
+    return normalise(text).casefold().rstrip("?!. ")
 
 
 @pytest.mark.parametrize("path", files(""), ids=lambda path: path.name)

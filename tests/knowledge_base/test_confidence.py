@@ -14,6 +14,8 @@ def candidate(entry: Entry, score: float, passage: float, lexical: float = 0.3) 
 
 
 QUESTION = "hoe vraag ik een nieuw paspoort aan voor mijn dochter"
+ENGLISH = "how do I apply for a new passport for my daughter"
+"""QUESTION in English, with as many content words."""
 CLEAR = [candidate(ENTRY, 0.62, 0.7, lexical=0.6), candidate(OTHER, 0.40, 0.45)]
 CLOSE = [candidate(ENTRY, 0.50, 0.5), candidate(OTHER, 0.49, 0.55, lexical=0.4)]
 
@@ -42,6 +44,14 @@ def test_no_candidates_no_confidence() -> None:
 
 
 def test_the_model_knows_an_english_question() -> None:
-    english = "how do I apply for a new passport for my daughter"
-    assert features(english, CLEAR, None, False)["english"] == 1.0
+    assert features(ENGLISH, CLEAR, None, False)["english"] == 1.0
     assert features(QUESTION, CLEAR, None, False)["english"] == 0.0
+
+
+def test_an_english_question_is_held_to_the_bar_of_a_dutch_one() -> None:
+    english, dutch = (features(q, CLOSE, None, False) for q in (ENGLISH, QUESTION))
+    assert english["words"] == dutch["words"]
+    gap = answer_confidence(ENGLISH, CLOSE, None, False) - answer_confidence(
+        QUESTION, CLOSE, None, False
+    )
+    assert abs(gap) < 0.01
