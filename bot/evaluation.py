@@ -56,6 +56,13 @@ class Outcome:
     label: int | None = None
     handoff: str | None = None
     """The reason the conversation was handed to a person, if it was."""
+    judged_by: str | None = None
+    """What decided the handoff: a rule, Rasa's intent or the escalation classifier."""
+    set_aside: str | None = None
+    """The reason of a model's handoff that a confident answer went before, if one did."""
+    escalation_probability: float | None = None
+    """The escalation classifier's probability that a person should take over, when it was
+    asked for a handoff or one set aside."""
     confidence: float | None = None
     """Rasa's confidence in `intent`."""
     candidates: list[tuple[str, float]] = field(default_factory=list)
@@ -186,6 +193,7 @@ async def run_queries(services: Services, queries: list[Query]) -> Report:
         meta = turn.meta
         entry = meta.get("kb_entry") or {}
         handoff = meta.get("handoff") or {}
+        set_aside = meta.get("escalation_set_aside") or {}
         candidates = meta.get("candidates") or []
         intent = meta.get("intent") or {}
         report.outcomes.append(
@@ -198,6 +206,9 @@ async def run_queries(services: Services, queries: list[Query]) -> Report:
                 score=entry.get("score") or (candidates[0]["score"] if candidates else None),
                 label=query.label,
                 handoff=handoff.get("reason"),
+                judged_by=handoff.get("judged_by"),
+                set_aside=set_aside.get("reason"),
+                escalation_probability=(handoff or set_aside).get("evidence", {}).get("classifier"),
                 confidence=intent.get("confidence"),
                 candidates=[(c["id"], c["score"]) for c in candidates],
                 outcome=meta.get("outcome"),

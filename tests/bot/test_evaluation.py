@@ -68,6 +68,8 @@ def test_details_are_one_json_object_per_query(tmp_path: Path) -> None:
                 confidence=0.93,
                 candidates=[("a", 0.61), ("b", 0.4)],
                 outcome="answer",
+                set_aside="legal_deadline",
+                escalation_probability=0.64,
             ),
             outcome(None, None, []),
         ]
@@ -79,4 +81,6 @@ def test_details_are_one_json_object_per_query(tmp_path: Path) -> None:
     assert lines[0]["query"] == "mn paspoort kwijt"
     assert lines[0]["confidence"] == 0.93
     assert lines[0]["candidates"] == [["a", 0.61], ["b", 0.4]]
+    assert (lines[0]["set_aside"], lines[0]["escalation_probability"]) == ("legal_deadline", 0.64)
+    assert lines[1]["judged_by"] is None
     assert lines[1]["answered"] is None
