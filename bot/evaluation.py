@@ -61,8 +61,8 @@ class Outcome:
     set_aside: str | None = None
     """The reason of a model's handoff that a confident answer went before, if one did."""
     escalation_probability: float | None = None
-    """The escalation classifier's probability that a person should take over, when it was
-    asked for a handoff or one set aside."""
+    """The escalation classifier's probability that a person should take over, for a handoff
+    or one set aside."""
     confidence: float | None = None
     """Rasa's confidence in `intent`."""
     candidates: list[tuple[str, float]] = field(default_factory=list)
@@ -184,37 +184,39 @@ class Query:
     label: int | None = None
 
 
+def outcome_of(query: Query, meta: dict[str, Any]) -> Outcome:
+    """What the reply's metadata (actions/actions.py) says about one query."""
+    entry = meta.get("kb_entry") or {}
+    handoff = meta.get("handoff") or {}
+    set_aside = meta.get("escalation_set_aside") or {}
+    candidates = meta.get("candidates") or []
+    intent = meta.get("intent") or {}
+    return Outcome(
+        query=query.text,
+        expected=query.expected,
+        answered=entry.get("id"),
+        top3=[c["id"] for c in candidates[:3]],
+        intent=intent.get("name"),
+        score=entry.get("score") or (candidates[0]["score"] if candidates else None),
+        label=query.label,
+        handoff=handoff.get("reason"),
+        judged_by=handoff.get("judged_by"),
+        set_aside=set_aside.get("reason"),
+        escalation_probability=(handoff or set_aside).get("evidence", {}).get("classifier"),
+        confidence=intent.get("confidence"),
+        candidates=[(c["id"], c["score"]) for c in candidates],
+        outcome=meta.get("outcome"),
+        answer_confidence=meta.get("kb_confidence"),
+    )
+
+
 async def run_queries(services: Services, queries: list[Query]) -> Report:
     report = Report()
     for query in queries:
         turn = await services.router.handle(
             Inbound("cli", str(uuid.uuid4()), normalise(query.text))
         )
-        meta = turn.meta
-        entry = meta.get("kb_entry") or {}
-        handoff = meta.get("handoff") or {}
-        set_aside = meta.get("escalation_set_aside") or {}
-        candidates = meta.get("candidates") or []
-        intent = meta.get("intent") or {}
-        report.outcomes.append(
-            Outcome(
-                query=query.text,
-                expected=query.expected,
-                answered=entry.get("id"),
-                top3=[c["id"] for c in candidates[:3]],
-                intent=intent.get("name"),
-                score=entry.get("score") or (candidates[0]["score"] if candidates else None),
-                label=query.label,
-                handoff=handoff.get("reason"),
-                judged_by=handoff.get("judged_by"),
-                set_aside=set_aside.get("reason"),
-                escalation_probability=(handoff or set_aside).get("evidence", {}).get("classifier"),
-                confidence=intent.get("confidence"),
-                candidates=[(c["id"], c["score"]) for c in candidates],
-                outcome=meta.get("outcome"),
-                answer_confidence=meta.get("kb_confidence"),
-            )
-        )
+        report.outcomes.append(outcome_of(query, turn.meta))
     return report
 
 

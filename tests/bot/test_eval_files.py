@@ -1,7 +1,7 @@
 """Every development and held-out file under tests/eval/ reads as `loket eval` reads it and
 names only records its corpus has, so a broken line shows up here, not in someone's evaluation;
-no file asks what the models learnt from; and the cross-fit deals the development paraphrases
-into folds that never score what they learnt."""
+no file asks what the models learnt from, and no other file repeats a held-out message; and the
+cross-fit deals the development paraphrases into folds that never score what they learnt."""
 
 from __future__ import annotations
 
@@ -93,20 +93,24 @@ def plain(text: str) -> str:
     return normalise(text).casefold().rstrip("?!. ")
 
 
+@functools.cache
+def plainly_asked(path: Path) -> frozenset[str]:
+    return frozenset(map(plain, asked(path)))
+
+
 @pytest.mark.parametrize("path", files("*heldout"), ids=lambda path: path.name)
 def test_held_out_messages_are_in_no_other_evaluation_file(path: Path) -> None:
     """A held-out message that a development file also asks has been tuned on."""
-    held_out = {plain(text) for text in asked(path)}
     for other in files(""):
         if other != path:
-            repeated = sorted(held_out & {plain(text) for text in asked(other)})
+            repeated = sorted(plainly_asked(path) & plainly_asked(other))
             assert not repeated, f"{other.name} repeats {path.name}: {repeated[:5]}"
 
 
 @pytest.mark.parametrize("path", files(""), ids=lambda path: path.name)
 def test_no_evaluation_message_is_one_the_models_learnt(path: Path) -> None:
     """A message the NLU was trained on measures memory, not understanding."""
-    repeated = sorted({plain(text) for text in asked(path)} & learnt())
+    repeated = sorted(plainly_asked(path) & learnt())
     assert not repeated, f"{path.name} asks what the models learnt: {repeated[:5]}"
 
 

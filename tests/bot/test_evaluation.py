@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import EvaluationError, Outcome, Report, read_tsv
+from actions.actions import kb_entry_payload
+from actions.escalation import escalation
+from bot.evaluation import EvaluationError, Outcome, Query, Report, outcome_of, read_tsv
+from knowledge_base.entries import Candidate, Entry
 
 
 def test_reads_tsv_with_comments(tmp_path: Path) -> None:
@@ -84,3 +87,35 @@ def test_details_are_one_json_object_per_query(tmp_path: Path) -> None:
     assert (lines[0]["set_aside"], lines[0]["escalation_probability"]) == ("legal_deadline", 0.64)
     assert lines[1]["judged_by"] is None
     assert lines[1]["answered"] is None
+
+
+def test_an_outcome_says_what_judged_a_handoff_and_what_an_answer_set_aside() -> None:
+    """Read from the metadata the actions attach to a reply, built by their own functions."""
+    intent = {"name": "complaint", "confidence": 0.55}
+    found = escalation("complaint", "classifier", intent="complaint", classifier=0.71)
+    handed = outcome_of(
+        Query("de baliemedewerker was grof", label=1),
+        {"intent": intent, "handoff": found.as_json(), "outcome": "handoff"},
+    )
+    assert (handed.handoff, handed.judged_by, handed.set_aside) == ("complaint", "classifier", None)
+    assert handed.escalation_probability == 0.71
+
+    entry = Entry(
+        id="bezwaar", version=2, topic="taxes", questions={"nl": ["q"]}, answers={"nl": "a"}
+    )
+    best = kb_entry_payload(Candidate(entry, 0.61, semantic=0.6, lexical=0.5, characters=0.5))
+    deadline = escalation("legal_deadline", "intent", classifier=0.64)
+    answered = outcome_of(
+        Query("hoe maak ik bezwaar", expected="bezwaar"),
+        {
+            "intent": intent,
+            "kb_entry": best,
+            "candidates": [best],
+            "kb_confidence": 0.83,
+            "outcome": "answer",
+            "escalation_set_aside": deadline.as_json(),
+        },
+    )
+    assert (answered.answered, answered.handoff, answered.judged_by) == ("bezwaar", None, None)
+    assert (answered.set_aside, answered.escalation_probability) == ("legal_deadline", 0.64)
+    assert (answered.top3, answered.answer_confidence) == (["bezwaar"], 0.83)
