@@ -69,6 +69,7 @@ from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.glossary import load_glossary
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.thresholds import Thresholds
+from knowledge_base.wordings import read_wordings
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def build_services(settings: Settings, encoder: Encoder | None = None) -> Servic
             margin=settings.kb_clear_margin,
         ),
         glossary,
+        read_wordings(settings.kb_wordings),
     )
     knowledge_base.import_seed_if_empty(settings.kb_seed_file)
     knowledge_base.reload()

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     """A question not answered is offered the candidates scoring at least `kb_clear_threshold`
     within this margin of the best, as a choice, when there are two or more."""
     kb_seed_file: Path = PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml"
+    kb_wordings: Path | None = PROJECT_DIR / "data" / "retrieval" / "wordings.tsv"
+    """Residents' wordings of the entries' questions, per entry id (knowledge_base/wordings.py);
+    empty for none."""
     kb_reload_seconds: float = Field(default=0.25, gt=0)
     """How often each process looks for changes to the knowledge base and the notices (one small
     query; with Redis a change also wakes every process at once)."""
@@ -280,7 +283,7 @@ class Settings(BaseSettings):
             return str(TUNED_EMBEDDING_MODEL)
         return value
 
-    @field_validator("glossary", mode="before")
+    @field_validator("glossary", "kb_wordings", mode="before")
     @classmethod
     def _off_when_empty(cls, value: object) -> object:
         return None if value in ("", None) else value

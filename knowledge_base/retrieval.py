@@ -3,7 +3,8 @@
 Each part gives a score between 0 and 1 that means the same for every query, so one threshold can
 separate "this is the answer" from "I don't know":
 - semantic: the highest cosine similarity between the query and any question variant of an entry
-  (or the opening of its answer);
+  (or the opening of its answer, or a resident's wording of its question:
+  knowledge_base/wordings.py);
 - lexical: the BM25 score over word stems divided by what a document containing every query term
   once would score, so a query whose words the knowledge base has never seen scores low;
 - characters: the cosine similarity of character n-grams (tf-idf), which survives typos and Dutch
@@ -36,7 +37,7 @@ import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Final
 
@@ -234,6 +235,7 @@ class _Segment:
         entries: list[Entry],
         texts: list[str],
         variant_counts: Indices,
+        wording_counts: Indices,
         vectors: Vectors,
         stems: sparse.csr_matrix,
         lengths: Floats,
@@ -246,9 +248,14 @@ class _Segment:
     ) -> None:
         self.entries = entries
         self.texts = texts
-        """Each entry's variants (questions and answer leads), entry after entry."""
+        """Each entry's variants (questions and answer leads, then residents' wordings), entry
+        after entry."""
         self.variant_counts = variant_counts
         self.first_variant: Indices = np.cumsum(variant_counts) - variant_counts
+        self.wording_counts = wording_counts
+        self.own_counts: Indices = variant_counts - wording_counts
+        """Per entry, its own variants (no wordings): the ones characters are compared with."""
+        self.first_own: Indices = np.cumsum(self.own_counts) - self.own_counts
         self.vectors = vectors
         """Per variant."""
         self.rough_vectors = _rough(vectors)
@@ -257,7 +264,7 @@ class _Segment:
         """Stem x entry: occurrences in the entry's lexical document."""
         self.lengths = lengths
         self.ngrams = ngrams
-        """Character n-gram x variant: 1 + log(occurrences)."""
+        """Character n-gram x variant but the wordings: 1 + log(occurrences)."""
         self.topics = _topics(entries)
         self.passage_texts = passage_texts
         """Each entry's answer passages, entry after entry."""
@@ -272,6 +279,7 @@ class _Segment:
     def build(
         cls,
         entries: Sequence[Entry],
+        entry_wordings: Sequence[Sequence[str]],
         vectors: Vectors,
         passage_vectors: Vectors,
         stem_ids: _Vocabulary,
@@ -283,13 +291,14 @@ class _Segment:
         english_documents = [_english_document(entry, english) for entry in entries]
         entry_passages = [_passages(entry) for entry in entries]
         documents = [_document(entry) for entry in entries]
-        texts = list(chain.from_iterable(entry_variants))
-        ngrams = ngram_ids.matrix(_ngrams(text) for text in texts)
+        pairs = list(zip(entry_variants, entry_wordings, strict=True))
+        ngrams = ngram_ids.matrix(_ngrams(text) for text in chain.from_iterable(entry_variants))
         ngrams.data = (1 + np.log(ngrams.data, dtype=np.float64)).astype(np.float32)
         return cls(
             list(entries),
-            texts,
-            np.array([len(v) for v in entry_variants], dtype=np.intp),
+            [text for own, worded in pairs for text in (*own, *worded)],
+            np.array([len(own) + len(worded) for own, worded in pairs], dtype=np.intp),
+            np.array([len(w) for w in entry_wordings], dtype=np.intp),
             vectors,
             stem_ids.matrix(documents),
             np.array([len(d) for d in documents], dtype=np.float32),
@@ -314,7 +323,7 @@ class _Segment:
         entries: list[Entry] = []
         texts: list[str] = []
         passage_texts: list[str] = []
-        counts, vectors, lengths, kept = [], [], [], []
+        counts, wording_counts, vectors, lengths, kept = [], [], [], [], []
         passage_counts, passage_vectors, english_lengths = [], [], []
         for segment, keep in zip(segments, alive, strict=True):
             keep_variants = np.repeat(keep, segment.variant_counts)
@@ -327,14 +336,16 @@ class _Segment:
             entries += [entry for entry, k in zip(segment.entries, keep, strict=True) if k]
             texts += [text for text, k in zip(segment.texts, keep_variants, strict=True) if k]
             counts.append(segment.variant_counts[keep])
+            wording_counts.append(segment.wording_counts[keep])
             vectors.append(segment.vectors[keep_variants])
             lengths.append(segment.lengths[keep])
             english_lengths.append(segment.english_lengths[keep])
-            kept.append(keep_variants)
+            kept.append(np.repeat(keep, segment.own_counts))
         return cls(
             entries,
             texts,
             np.concatenate(counts),
+            np.concatenate(wording_counts),
             np.concatenate(vectors),
             _stack_columns([s.stems for s in segments], alive, len(stem_ids)),
             np.concatenate(lengths),
@@ -412,10 +423,13 @@ class HybridIndex:
         entries: Sequence[Entry],
         document_encoder: Encoder | None = None,
         glossary: Glossary | None = None,
+        wordings: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """`document_encoder` encodes the entries' texts (a caching one), `encoder` queries;
-        without a `glossary`, the English part reads the texts as they are."""
+        without a `glossary`, the English part reads the texts as they are; `wordings`: per
+        entry id, residents' wordings of its question (knowledge_base/wordings.py)."""
         self.encoder = encoder
+        self._wordings = wordings or {}
         self._document_encoder = document_encoder or encoder
         self._english: Callable[[str], str] = glossary.english if glossary else _unchanged
         self._reads_english = is_bilingual(encoder) and is_bilingual(self._document_encoder)
@@ -426,12 +440,18 @@ class HybridIndex:
         self._assemble(segments, [np.ones(len(entries), dtype=np.bool_)] if entries else [])
 
     def _segment(self, entries: Sequence[Entry]) -> _Segment:
-        texts = [text for entry in entries for text in variants(entry)]
+        entry_wordings = [list(self._wordings.get(entry.id, ())) for entry in entries]
+        texts = [
+            text
+            for entry, worded in zip(entries, entry_wordings, strict=True)
+            for text in variants(entry) + worded
+        ]
         passage_texts = [text for entry in entries for text in _passages(entry)]
         vectors = self._document_encoder.encode(texts)
         passage_vectors = self._document_encoder.encode(passage_texts)
         return _Segment.build(
             entries,
+            entry_wordings,
             vectors,
             passage_vectors,
             self._stem_ids,
@@ -472,10 +492,10 @@ class HybridIndex:
             [s.english_lengths for s in self._segments], self._alive
         )
 
-        variants_alive = [np.repeat(a, s.variant_counts) for s, a in pairs]
-        live_variants = sum(int(v.sum()) for v in variants_alive)
+        own_alive = [np.repeat(a, s.own_counts) for s, a in pairs]
+        live_variants = sum(int(v.sum()) for v in own_alive)
         self._ngram_frequencies = _document_frequencies(
-            (s.ngrams for s in self._segments), variants_alive, len(self._ngram_ids)
+            (s.ngrams for s in self._segments), own_alive, len(self._ngram_ids)
         )
         # Smoothed idf, as scikit-learn's TfidfVectorizer has it.
         idf = np.log((1 + live_variants) / (1 + self._ngram_frequencies)) + 1
@@ -585,7 +605,7 @@ class HybridIndex:
             in_segment = ngram_rows < segment.ngrams.shape[0]
             rows = segment.ngrams[ngram_rows[in_segment]]
             per_variant = (rows.T @ ngram_weights[in_segment]) * ngram_norms
-            characters.append(np.maximum.reduceat(per_variant, segment.first_variant))
+            characters.append(np.maximum.reduceat(per_variant, segment.first_own))
         vector = encoding.result()[0]
         in_english = detect_language(query) == "en"
         if self._reads_english and in_english:

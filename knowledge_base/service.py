@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -50,9 +50,10 @@ class KnowledgeBase:
         encoder: Encoder,
         thresholds: Thresholds | None = None,
         glossary: Glossary | None = None,
+        wordings: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """`glossary`: the one `encoder` reads texts in English with, if any; retrieval reads
-        the words in English through it too."""
+        the words in English through it too. `wordings`: residents' wordings per entry id."""
         # BLAS threads that spin after a small matrix product steal both cores from the
         # embedding model's threads: one BLAS thread made a query three times faster (measured).
         threadpool_limits(limits=1, user_api="blas")
@@ -68,7 +69,7 @@ class KnowledgeBase:
             encoder, StoredVectors(engine, model) if model else None
         )
         self.thresholds = thresholds or Thresholds()
-        self._index = HybridIndex(encoder, [], self._document_encoder, glossary)
+        self._index = HybridIndex(encoder, [], self._document_encoder, glossary, wordings)
         self._reload_lock = threading.Lock()
         self._compaction: threading.Thread | None = None
         self.notices = notices.NoticeBoard()

@@ -1,6 +1,7 @@
 """Every development and held-out file under tests/eval/ reads as `loket eval` reads it and
 names only records its corpus has, so a broken line shows up here, not in someone's evaluation;
-no file asks what the models learnt from, and no other file repeats a held-out message; and the
+no file asks what the models learnt from, and no other file repeats a held-out message; the
+residents' wordings retrieval reads come from the development paraphrases only; and the
 cross-fit deals the development paraphrases into folds that never score what they learnt."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from bot.evaluation import escalation_queries, oos_queries, read_tsv
 from bot.settings import PROJECT_DIR, Settings
 from channels.base import normalise
 from knowledge_base.files import read_entries
+from knowledge_base.wordings import read_wordings
+from scripts import make_wordings
 from scripts.cross_fit_answer_confidence import split
 from tests.knowledge_base.test_import_export import BZK, DATASETS
 
@@ -112,6 +115,48 @@ def test_no_evaluation_message_is_one_the_models_learnt(path: Path) -> None:
     """A message the NLU was trained on measures memory, not understanding."""
     repeated = sorted(plainly_asked(path) & learnt())
     assert not repeated, f"{path.name} asks what the models learnt: {repeated[:5]}"
+
+
+def test_the_wordings_file_is_what_make_wordings_writes_from_the_development_sets(
+    tmp_path: Path,
+) -> None:
+    """A paraphrase added to or taken out of a development set reaches retrieval, and nothing
+    else does."""
+    written = tmp_path / "wordings.tsv"
+    make_wordings.main(["--out", str(written)])
+    shipped = Settings(_env_file=None).kb_wordings  # type: ignore[call-arg]
+    assert shipped is not None
+    assert read_wordings(shipped) == read_wordings(written)
+
+
+@functools.cache
+def worded() -> frozenset[str]:
+    """Every wording retrieval reads (data/retrieval/wordings.tsv)."""
+    wordings = read_wordings(Settings(_env_file=None).kb_wordings)  # type: ignore[call-arg]
+    return frozenset(plain(wording) for texts in wordings.values() for wording in texts)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in files("") if path.name not in make_wordings.SOURCES],
+    ids=lambda path: path.name,
+)
+def test_retrieval_is_given_no_wording_of_a_message_it_is_judged_on(path: Path) -> None:
+    """The held-out sets, the situations and the unseen questions are measured, never read
+    back: a wording from one of them would measure memory."""
+    repeated = sorted(plainly_asked(path) & worded())
+    assert not repeated, f"the wordings repeat {path.name}: {repeated[:5]}"
+
+
+@pytest.mark.skipif(
+    not all(path.exists() for path in RIJKSOVERHEID),
+    reason="the shared datasets are not next to this checkout",
+)
+def test_every_wording_belongs_to_an_entry_of_the_starter_or_the_rijksoverheid_corpus() -> None:
+    entries = {entry.id for path in STARTER + RIJKSOVERHEID for entry in read_entries(path)}
+    wordings = read_wordings(Settings(_env_file=None).kb_wordings)  # type: ignore[call-arg]
+    assert wordings
+    assert not sorted(set(wordings) - entries)
 
 
 @pytest.mark.parametrize("folds", [2, 3, 4])

@@ -53,19 +53,32 @@ def assert_same_rankings(search_a: HybridIndex | KnowledgeBase, b: HybridIndex) 
         assert [c.score for c in got] == pytest.approx([c.score for c in expected], abs=2e-4)
 
 
+@pytest.mark.parametrize("worded", [False, True], ids=["plain", "with wordings"])
 def test_an_index_changed_step_by_step_ranks_like_one_built_at_once(
-    encoder: Encoder, settings: Settings
+    encoder: Encoder, settings: Settings, worded: bool
 ) -> None:
     seed = read_seed(settings.kb_seed_file)
     first, later = seed[:30], seed[30:]
-    index = HybridIndex(encoder, first)
+    # Residents' wordings in the first segment, in merged ones and for a new entry: each
+    # entry's vectors must stay with its wordings through every merge.
+    wordings = (
+        {
+            first[0].id: ["mn id kwijt op vakantie wat nu"],
+            first[2].id: ["hoe zit dat", "When is my rubbish collected?"],
+            later[7].id: ["ik ga verhuizen naar een andere stad"],
+            SANDBAGS.id: ["waar haal ik zakken zand bij overstroming"],
+        }
+        if worded
+        else {}
+    )
+    index = HybridIndex(encoder, first, wordings=wordings)
     index = index.with_changes(later[:5], [])
     changed = replace(first[0], version=2, questions={"nl": ["mijn paspoort is gestolen"]})
     index = index.with_changes([changed, SANDBAGS], [first[1].id])
     for entry in later[5:]:  # one segment each, until the small ones are merged
         index = index.with_changes([entry], [])
     assert len(later[5:]) > MAX_SEGMENTS
-    rebuilt = HybridIndex(encoder, [changed, *first[2:], *later, SANDBAGS])
+    rebuilt = HybridIndex(encoder, [changed, *first[2:], *later, SANDBAGS], wordings=wordings)
 
     assert len(index) == len(rebuilt)
     assert_same_rankings(index, rebuilt)

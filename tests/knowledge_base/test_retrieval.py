@@ -92,6 +92,29 @@ def test_an_answer_passage_that_holds_the_situation_lifts_its_entry(
     assert first.score - second.score > lead_without
 
 
+def test_a_residents_wording_counts_by_meaning_alone(
+    encoder: Encoder, small_entries: list[Entry]
+) -> None:
+    wording = "mn pas is gejat op vakantie, wat nu"
+    plain = HybridIndex(encoder, small_entries)
+    worded = HybridIndex(
+        encoder,
+        small_entries,
+        wordings={"paspoort-aanvragen": [wording], "not-in-the-index": ["wat nu"]},
+    )
+    before = {c.entry.id: c for c in plain.search(wording, limit=len(small_entries))}
+    after = {c.entry.id: c for c in worded.search(wording, limit=len(small_entries))}
+    assert after["paspoort-aanvragen"].semantic == pytest.approx(1.0, abs=1e-3)
+    assert before["paspoort-aanvragen"].semantic < 0.9
+    # Its words are the resident's, not the entry's: they match neither stems nor characters.
+    for entry_id, candidate in after.items():
+        assert candidate.lexical == before[entry_id].lexical
+        assert candidate.characters == before[entry_id].characters
+        if entry_id != "paspoort-aanvragen":
+            assert candidate.semantic == before[entry_id].semantic
+    assert wording in worded.texts
+
+
 def test_empty_index_and_empty_query(encoder: Encoder, small_entries: list[Entry]) -> None:
     assert HybridIndex(encoder, []).search("paspoort") == []
     assert HybridIndex(encoder, small_entries).search("   ") == []
