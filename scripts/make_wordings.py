@@ -22,7 +22,11 @@ EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 SOURCES = {
     "rijksoverheid_paraphrases.tsv": "rijksoverheid-",
     "rijksoverheid_paraphrases_2.tsv": "rijksoverheid-",
+    "rijksoverheid_paraphrases_3.tsv": "rijksoverheid-",
+    "rijksoverheid_paraphrases_4.tsv": "rijksoverheid-",
     "starter_paraphrases.tsv": "",
+    "starter_paraphrases_2.tsv": "",
+    "starter_paraphrases_3.tsv": "",
 }
 """Query file under tests/eval -> what goes before its ids to make entry ids."""
 
@@ -33,15 +37,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     lines = [
         "# Residents' wordings of the entries' questions (knowledge_base/wordings.py), written by"
-        " scripts/make_wordings.py",
-        f"# from {', '.join(f'tests/eval/{name}' for name in SOURCES)}.",
+        " scripts/make_wordings.py from:",
+        *(f"#   tests/eval/{name}" for name in SOURCES),
         "\t".join(HEADER),
     ]
     for name, prefix in SOURCES.items():
         for row in read_tsv(EVAL_DIR / name, ("id", "query")):
             lines.append(f"{prefix}{row['id']}\t{row['query']}")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines) - 3} wordings in {args.out}")
+    print(f"{len(lines) - len(SOURCES) - 2} wordings in {args.out}")
 
 
 if __name__ == "__main__":
