@@ -25,10 +25,12 @@ SOURCES = {
     "rijksoverheid_paraphrases_3.tsv": "rijksoverheid-",
     "rijksoverheid_paraphrases_4.tsv": "rijksoverheid-",
     "rijksoverheid_paraphrases_5.tsv": "rijksoverheid-",
+    "rijksoverheid_paraphrases_6.tsv": "rijksoverheid-",
     "starter_paraphrases.tsv": "",
     "starter_paraphrases_2.tsv": "",
     "starter_paraphrases_3.tsv": "",
     "starter_paraphrases_4.tsv": "",
+    "starter_paraphrases_5.tsv": "",
 }
 """Query file under tests/eval -> what goes before its ids to make entry ids."""
 
