@@ -13,6 +13,8 @@ from typing import Final
 from knowledge_base.entries import Entry
 
 REQUIRED_COLUMNS: Final = frozenset({"id", "question", "reference_answer_html", "canonical"})
+ENTRY_ID_PREFIX: Final = "rijksoverheid-"
+"""A record's entry id is this and the record's id, which is also the entry's external id."""
 _BLOCKS: Final = frozenset(
     {"p", "div", "br", "ul", "ol", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
@@ -77,7 +79,7 @@ def read_rijksoverheid_csv(path: Path) -> list[Entry]:
                 raise RijksoverheidError(f"{path}: record {row['id']!r} has no question or answer")
             entries.append(
                 Entry(
-                    id=f"rijksoverheid-{row['id']}",
+                    id=ENTRY_ID_PREFIX + row["id"],
                     external_id=row["id"],
                     version=1,
                     topic=_topic(row.get("subjects", "")),

@@ -4,9 +4,9 @@
     .venv/bin/python scripts/make_wordings.py
 
 A rijksoverheid record's questions become wordings of the entry its import makes
-(`rijksoverheid-<record id>`); a starter entry's keep its id. Each set is taken whole: measured
-on it afterwards, retrieval reads its own wordings back, so judge a change on the sets not named
-here (the situations, rijksoverheid_unseen.tsv and the held-out sets).
+(`ENTRY_ID_PREFIX` and the record id); a starter entry's keep its id. Each set is taken whole:
+measured on it afterwards, retrieval reads its own wordings back, so judge a change on the sets
+not named here (the situations, rijksoverheid_unseen.tsv and the held-out sets).
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from pathlib import Path
 
 from bot.evaluation import read_tsv
 from bot.settings import PROJECT_DIR
+from knowledge_base.rijksoverheid import ENTRY_ID_PREFIX
 from knowledge_base.wordings import HEADER
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 SOURCES = {
-    "rijksoverheid_paraphrases.tsv": "rijksoverheid-",
-    "rijksoverheid_paraphrases_2.tsv": "rijksoverheid-",
-    "rijksoverheid_paraphrases_3.tsv": "rijksoverheid-",
-    "rijksoverheid_paraphrases_4.tsv": "rijksoverheid-",
-    "rijksoverheid_paraphrases_5.tsv": "rijksoverheid-",
-    "rijksoverheid_paraphrases_6.tsv": "rijksoverheid-",
+    "rijksoverheid_paraphrases.tsv": ENTRY_ID_PREFIX,
+    "rijksoverheid_paraphrases_2.tsv": ENTRY_ID_PREFIX,
+    "rijksoverheid_paraphrases_3.tsv": ENTRY_ID_PREFIX,
+    "rijksoverheid_paraphrases_4.tsv": ENTRY_ID_PREFIX,
+    "rijksoverheid_paraphrases_5.tsv": ENTRY_ID_PREFIX,
+    "rijksoverheid_paraphrases_6.tsv": ENTRY_ID_PREFIX,
     "starter_paraphrases.tsv": "",
     "starter_paraphrases_2.tsv": "",
     "starter_paraphrases_3.tsv": "",
