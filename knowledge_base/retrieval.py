@@ -235,7 +235,7 @@ class _Segment:
         entries: list[Entry],
         texts: list[str],
         variant_counts: Indices,
-        wording_counts: Indices,
+        own_counts: Indices,
         vectors: Vectors,
         stems: sparse.csr_matrix,
         lengths: Floats,
@@ -252,8 +252,7 @@ class _Segment:
         after entry."""
         self.variant_counts = variant_counts
         self.first_variant: Indices = np.cumsum(variant_counts) - variant_counts
-        self.wording_counts = wording_counts
-        self.own_counts: Indices = variant_counts - wording_counts
+        self.own_counts = own_counts
         """Per entry, its own variants (no wordings): the ones characters are compared with."""
         self.first_own: Indices = np.cumsum(self.own_counts) - self.own_counts
         self.vectors = vectors
@@ -298,7 +297,7 @@ class _Segment:
             list(entries),
             [text for own, worded in pairs for text in (*own, *worded)],
             np.array([len(own) + len(worded) for own, worded in pairs], dtype=np.intp),
-            np.array([len(w) for w in entry_wordings], dtype=np.intp),
+            np.array([len(own) for own in entry_variants], dtype=np.intp),
             vectors,
             stem_ids.matrix(documents),
             np.array([len(d) for d in documents], dtype=np.float32),
@@ -323,7 +322,7 @@ class _Segment:
         entries: list[Entry] = []
         texts: list[str] = []
         passage_texts: list[str] = []
-        counts, wording_counts, vectors, lengths, kept = [], [], [], [], []
+        counts, own_counts, vectors, lengths, kept = [], [], [], [], []
         passage_counts, passage_vectors, english_lengths = [], [], []
         for segment, keep in zip(segments, alive, strict=True):
             keep_variants = np.repeat(keep, segment.variant_counts)
@@ -336,7 +335,7 @@ class _Segment:
             entries += [entry for entry, k in zip(segment.entries, keep, strict=True) if k]
             texts += [text for text, k in zip(segment.texts, keep_variants, strict=True) if k]
             counts.append(segment.variant_counts[keep])
-            wording_counts.append(segment.wording_counts[keep])
+            own_counts.append(segment.own_counts[keep])
             vectors.append(segment.vectors[keep_variants])
             lengths.append(segment.lengths[keep])
             english_lengths.append(segment.english_lengths[keep])
@@ -345,7 +344,7 @@ class _Segment:
             entries,
             texts,
             np.concatenate(counts),
-            np.concatenate(wording_counts),
+            np.concatenate(own_counts),
             np.concatenate(vectors),
             _stack_columns([s.stems for s in segments], alive, len(stem_ids)),
             np.concatenate(lengths),
