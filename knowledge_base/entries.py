@@ -73,6 +73,9 @@ class Candidate:
     characters: float
     passage: float = 0.0
     """The best similarity of a passage of the entry's answer (knowledge_base/passages.py)."""
+    wording_lift: float = 0.0
+    """How far a residents' wording of the entry (knowledge_base/wordings.py) raised its
+    semantic score above its own texts' best: 0 when none matched better."""
 
 
 @dataclass(frozen=True)

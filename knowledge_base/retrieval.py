@@ -634,7 +634,8 @@ class HybridIndex:
         # The semantic scores are rough so far: score the entries that can be among the best
         # exactly, add their passages, and only then choose.
         shortlist = self._shortlist(fused, max(limit, RERANKED), rough_vector.dtype)
-        semantic_scores[shortlist] = self._exact_semantic(vector, shortlist)
+        own_scores = np.zeros_like(semantic_scores)
+        semantic_scores[shortlist], own_scores[shortlist] = self._exact_semantic(vector, shortlist)
         passage_scores = self._passage_scores(vector, shortlist)
         fused[shortlist] = (
             (1 - PASSAGE_SHARE)
@@ -659,6 +660,7 @@ class HybridIndex:
                 lexical=round(float(lexical_scores[i]), 4),
                 characters=round(float(character_scores[i]), 4),
                 passage=round(passage, 4),
+                wording_lift=round(float(semantic_scores[i] - own_scores[i]), 4),
             )
             for i, passage in ranked[:limit]
         ]
@@ -683,21 +685,27 @@ class HybridIndex:
         lowest = np.partition(rough_scores, -count)[-count]
         return np.flatnonzero(rough_scores >= lowest - _shortlist_margin(dtype))
 
-    def _exact_semantic(self, vector: Vectors, slots: Indices) -> Floats:
-        """The semantic scores of these entries (ascending slots), from the float32 vectors."""
+    def _exact_semantic(self, vector: Vectors, slots: Indices) -> tuple[Floats, Floats]:
+        """The semantic scores of these entries (ascending slots), from the float32 vectors, and
+        the same from the entries' own texts alone (without the residents' wordings)."""
         scores: list[Floats] = []
+        own_scores: list[Floats] = []
         segment_numbers = np.searchsorted(self._offsets, slots, side="right") - 1
         for number, segment in enumerate(self._segments):
             positions = slots[segment_numbers == number] - self._offsets[number]
             if len(positions):
                 counts = segment.variant_counts[positions]
                 starts = np.cumsum(counts) - counts
-                rows = np.repeat(segment.first_variant[positions] - starts, counts)
-                rows += np.arange(len(rows))
+                within = np.arange(counts.sum()) - np.repeat(starts, counts)
+                rows = np.repeat(segment.first_variant[positions], counts) + within
                 similarities = segment.vectors[rows] @ vector
                 scores.append(np.maximum.reduceat(similarities, starts))
+                own = within < np.repeat(segment.own_counts[positions], counts)
+                own_similarities = np.where(own, similarities, -1.0).astype(np.float32)
+                own_scores.append(np.maximum.reduceat(own_similarities, starts))
         exact: Floats = np.clip(np.concatenate(scores), 0.0, 1.0)
-        return exact
+        exact_own: Floats = np.clip(np.concatenate(own_scores), 0.0, 1.0)
+        return exact, exact_own
 
     def _query_terms(
         self, terms: Iterable[str], vocabulary: _Vocabulary, frequencies: Indices

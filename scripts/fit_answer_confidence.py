@@ -6,19 +6,18 @@ expected entry, a negative one otherwise (every out-of-scope message is one). Pr
 to paste into knowledge_base/confidence.py, and what the fitted model and the one in use do at a
 few thresholds, also on `--check` sets it was not fitted on.
 
-Fit on development sets only (tests/eval/*_paraphrases.tsv, out_of_scope.tsv), never held-out:
+Fit on development sets only, never held-out, and only on questions retrieval meets as it meets
+a resident's new one: scripts/refit_answer_confidence.py says which, runs the evaluations and
+then this script, e.g.
 
     .venv/bin/python scripts/fit_answer_confidence.py \
         --set knowledge_base/seed/starter.yml=starter.jsonl \
         --set knowledge_base/seed/starter.yml=oos.jsonl \
         --set bzk.csv,omgevingswet.csv=rijks.jsonl ...
 
-The embedding model is tuned on the development paraphrases (scripts/make_tuning_pairs.py), so
-it scores them better than a resident's new wording: fit on scores it did not learn. Tune one
-model on half of each entry's paraphrases and another on the other half, evaluate each half with
-the model that did not see it, and name that model after the details file
-(`--set CORPUS=DETAILS=MODEL`); without a model, the configured one searches.
-scripts/cross_fit_answer_confidence.py does all of that.
+Each set's index holds the configured residents' wordings (knowledge_base/wordings.py) except
+those its own details file asks: a paraphrase set is also wordings, and a question scored
+against itself would teach the model to trust a match a resident's new question rarely has.
 """
 
 from __future__ import annotations
@@ -40,16 +39,25 @@ from knowledge_base.confidence import (
     WEIGHTS,
     features,
 )
-from knowledge_base.embeddings import Encoder, load_encoder, with_glossary
+from knowledge_base.embeddings import load_encoder, with_glossary
 from knowledge_base.files import read_entries
 from knowledge_base.glossary import load_glossary
 from knowledge_base.retrieval import HybridIndex
+from knowledge_base.wordings import read_wordings
 
 
-def examples(index: HybridIndex, details: Path) -> tuple[list[list[float]], list[int], list[str]]:
-    rows, labels, sets = [], [], []
-    for line in details.read_text(encoding="utf-8").splitlines():
-        outcome = json.loads(line)
+def outcomes(details: Path) -> list[dict[str, str | None]]:
+    return [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+
+
+Examples = tuple[list[list[float]], list[int], list[str], list[bool]]
+
+
+def examples(index: HybridIndex, details: Path) -> Examples:
+    """Per message: the features, whether the best candidate is right, the set, and whether
+    the message is a question (not out of scope)."""
+    rows, labels, sets, questions = [], [], [], []
+    for outcome in outcomes(details):
         intent = outcome["intent"]
         candidates = index.search(outcome["query"], topic=intent, limit=CONTEXT)
         if not candidates:
@@ -58,49 +66,60 @@ def examples(index: HybridIndex, details: Path) -> tuple[list[list[float]], list
         rows.append([values[name] for name in FEATURES])
         labels.append(int(candidates[0].entry.id == outcome["expected"]))
         sets.append(details.name)
-    return rows, labels, sets
+        questions.append(outcome["expected"] is not None)
+    return rows, labels, sets, questions
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    spec_help = "CORPUS[,CORPUS]=DETAILS[=MODEL]"
+    spec_help = "CORPUS[,CORPUS]=DETAILS"
     parser.add_argument("--set", action="append", required=True, help=f"fit on: {spec_help}")
     parser.add_argument("--check", action="append", default=[], help=f"only report on: {spec_help}")
     parser.add_argument("--regularisation", type=float, default=0.3, help="sklearn's C")
+    parser.add_argument(
+        "--out-of-scope-weight",
+        type=float,
+        default=10.0,
+        help="how many questions an out-of-scope message counts for",
+    )
     parser.add_argument("--save", type=Path, help="also write the examples here (.npz)")
     args = parser.parse_args()
     settings = Settings()
     glossary = load_glossary(settings.glossary)
-    encoders: dict[str, Encoder] = {}
-    indexes: dict[tuple[str, str], HybridIndex] = {}
-    rows, labels, sets, fitted = [], [], [], []
+    wordings = read_wordings(settings.kb_wordings)
+    encoder = with_glossary(
+        load_encoder(
+            settings.embedding_model, settings.embedding_precision, settings.embedding_runtime
+        ),
+        glossary,
+    )
+    rows, labels, sets, fitted, questions = [], [], [], [], []
     for spec, fit in [(s, True) for s in args.set] + [(s, False) for s in args.check]:
         parts = spec.split("=")
-        if len(parts) not in (2, 3):
+        if len(parts) != 2:
             parser.error(f"{spec}: expected {spec_help}")
-        corpus, details = parts[:2]
-        model = parts[2] if len(parts) == 3 else settings.embedding_model
-        if model not in encoders:
-            encoders[model] = with_glossary(
-                load_encoder(model, settings.embedding_precision, settings.embedding_runtime),
-                glossary,
-            )
-        if (corpus, model) not in indexes:
-            entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}
-            indexes[corpus, model] = HybridIndex(
-                encoders[model], list(entries.values()), glossary=glossary
-            )
-        more = examples(indexes[corpus, model], Path(details))
+        corpus, details = parts
+        asked = {outcome["query"] for outcome in outcomes(Path(details))}
+        unasked = {
+            entry: [wording for wording in worded if wording not in asked]
+            for entry, worded in wordings.items()
+        }
+        entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}
+        index = HybridIndex(encoder, list(entries.values()), glossary=glossary, wordings=unasked)
+        more = examples(index, Path(details))
         rows += more[0]
         labels += more[1]
         sets += more[2]
+        questions += more[3]
         fitted += [fit] * len(more[1])
     x, y, mine = np.array(rows), np.array(labels), np.array(fitted)
     if args.save:
         np.savez(args.save, x=x, y=y, sets=np.array(sets), fitted=mine, features=np.array(FEATURES))
     scaler = StandardScaler().fit(x[mine])
     model = LogisticRegression(C=args.regularisation, max_iter=5000)
-    model.fit(scaler.transform(x[mine]), y[mine])
+    # Out-of-scope messages are few in the development sets, yet many residents send one.
+    weight = np.where(questions, 1.0, args.out_of_scope_weight)[mine]
+    model.fit(scaler.transform(x[mine]), y[mine], sample_weight=weight)
     # Undo the scaling, so the model reads the features as they are.
     weights = model.coef_[0] / scaler.scale_
     bias = float(model.intercept_[0] - np.sum(weights * scaler.mean_))

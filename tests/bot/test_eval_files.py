@@ -1,13 +1,12 @@
 """Every development and held-out file under tests/eval/ reads as `loket eval` reads it and
 names only records its corpus has, so a broken line shows up here, not in someone's evaluation;
 no file asks what the models learnt from, and no other file repeats a held-out message; the
-residents' wordings retrieval reads come from the development paraphrases only; and the
-cross-fit deals the development paraphrases into folds that never score what they learnt."""
+residents' wordings retrieval reads come from the development paraphrases only; and the answer
+model is fitted on none of the questions the embedding model was tuned on."""
 
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from bot.evaluation import escalation_queries, oos_queries, read_tsv
 from bot.settings import PROJECT_DIR, Settings
 from channels.base import normalise
 from knowledge_base.files import read_entries
+from knowledge_base.tuning import read_pairs
 from knowledge_base.wordings import read_wordings
-from scripts import make_wordings
-from scripts.cross_fit_answer_confidence import split
+from scripts import make_wordings, refit_answer_confidence
 from tests.knowledge_base.test_import_export import BZK, DATASETS
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
@@ -159,27 +158,13 @@ def test_every_wording_belongs_to_an_entry_of_the_starter_or_the_rijksoverheid_c
     assert not sorted(set(wordings) - entries)
 
 
-@pytest.mark.parametrize("folds", [2, 3, 4])
-def test_cross_fit_deals_each_entrys_paraphrases_round_the_folds(
-    folds: int, tmp_path: Path
-) -> None:
-    paraphrases = EVAL_DIR / "rijksoverheid_paraphrases.tsv"
-    files = split(paraphrases, tmp_path, "set", folds)
-
-    def pairs(path: Path) -> set[tuple[str, str]]:
-        return {(row["id"], row["query"]) for row in read_tsv(path, ("id", "query"))}
-
-    asked = pairs(paraphrases)
-    held = [pairs(path) for path, _ in files]
-    learnt = [pairs(path) for _, path in files]
-    per_entry = Counter(entry for entry, _ in asked)
-    assert len(files) == folds
-    assert sum(map(len, held)) == len(asked), "a paraphrase is held out in no fold or in two"
-    for fold in range(folds):
-        assert held[fold] | learnt[fold] == asked
-        assert not held[fold] & learnt[fold], "a model would be tuned on what it is scored on"
-        here = Counter(entry for entry, _ in held[fold])
-        crowded = [entry for entry, n in here.items() if n > 1 and per_entry[entry] <= folds]
-        assert not crowded, "an entry with no more paraphrases than folds twice in one fold"
-    sizes = sorted(map(len, held))
-    assert sizes[-1] - sizes[0] <= 0.05 * len(asked) / folds, f"folds of {sizes} paraphrases"
+def test_the_answer_model_is_fitted_on_no_question_the_embedding_model_learned() -> None:
+    """The embedding model scores what it was tuned on as it scores no resident's new question:
+    an answer model fitted on those scores would trust too much."""
+    learned = {plain(pair.anchor) for pair in read_pairs(PROJECT_DIR / "data/retrieval/pairs.tsv")}
+    for corpus in refit_answer_confidence.CORPORA:
+        fitted = refit_answer_confidence.fit_sets(corpus)
+        assert EVAL_DIR / f"{corpus}_calibration.tsv" in fitted
+        for path in fitted:
+            repeated = sorted(plainly_asked(path) & learned)
+            assert not repeated, f"the embedding model learned {path.name}: {repeated[:5]}"

@@ -51,6 +51,8 @@ def assert_same_rankings(search_a: HybridIndex | KnowledgeBase, b: HybridIndex) 
         expected = b.search(query, topic, limit=len(got) or 5)
         assert [c[:2] for c in ranked(got)] == [c[:2] for c in ranked(expected)], query
         assert [c.score for c in got] == pytest.approx([c.score for c in expected], abs=2e-4)
+        lifts = [c.wording_lift for c in expected]
+        assert [c.wording_lift for c in got] == pytest.approx(lifts, abs=2e-4)
 
 
 @pytest.mark.parametrize("worded", [False, True], ids=["plain", "with wordings"])

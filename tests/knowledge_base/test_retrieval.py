@@ -112,6 +112,11 @@ def test_a_residents_wording_counts_by_meaning_alone(
         assert candidate.characters == before[entry_id].characters
         if entry_id != "paspoort-aanvragen":
             assert candidate.semantic == before[entry_id].semantic
+        # What the wording added beyond the entry's own texts, which the answer model reads.
+        lift = candidate.semantic - before[entry_id].semantic
+        assert candidate.wording_lift == pytest.approx(lift, abs=2e-4)
+        assert before[entry_id].wording_lift == 0.0
+    assert after["paspoort-aanvragen"].wording_lift > 0.1
     assert wording in worded.texts
 
 
