@@ -634,8 +634,9 @@ class HybridIndex:
         # The semantic scores are rough so far: score the entries that can be among the best
         # exactly, add their passages, and only then choose.
         shortlist = self._shortlist(fused, max(limit, RERANKED), rough_vector.dtype)
-        own_scores = np.zeros_like(semantic_scores)
-        semantic_scores[shortlist], own_scores[shortlist] = self._exact_semantic(vector, shortlist)
+        exact, exact_own = self._exact_semantic(vector, shortlist)
+        semantic_scores[shortlist] = exact
+        lifts = dict(zip(shortlist.tolist(), (exact - exact_own).tolist(), strict=True))
         passage_scores = self._passage_scores(vector, shortlist)
         fused[shortlist] = (
             (1 - PASSAGE_SHARE)
@@ -660,7 +661,7 @@ class HybridIndex:
                 lexical=round(float(lexical_scores[i]), 4),
                 characters=round(float(character_scores[i]), 4),
                 passage=round(passage, 4),
-                wording_lift=round(float(semantic_scores[i] - own_scores[i]), 4),
+                wording_lift=round(lifts[i], 4),
             )
             for i, passage in ranked[:limit]
         ]

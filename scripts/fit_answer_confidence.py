@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,19 +46,32 @@ from knowledge_base.glossary import load_glossary
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.wordings import read_wordings
 
+Outcome = dict[str, str | None]
 
-def outcomes(details: Path) -> list[dict[str, str | None]]:
+
+def outcomes(details: Path) -> list[Outcome]:
     return [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+
+
+def wordings_unasked(
+    wordings: Mapping[str, Sequence[str]], asked: Iterable[Outcome]
+) -> dict[str, tuple[str, ...]]:
+    """The wordings but those the outcomes ask: a set is never scored against itself."""
+    questions = {outcome["query"] for outcome in asked}
+    return {
+        entry: tuple(wording for wording in worded if wording not in questions)
+        for entry, worded in wordings.items()
+    }
 
 
 Examples = tuple[list[list[float]], list[int], list[str], list[bool]]
 
 
-def examples(index: HybridIndex, details: Path) -> Examples:
+def examples(index: HybridIndex, details: Path, asked: Iterable[Outcome]) -> Examples:
     """Per message: the features, whether the best candidate is right, the set, and whether
     the message is a question (not out of scope)."""
     rows, labels, sets, questions = [], [], [], []
-    for outcome in outcomes(details):
+    for outcome in asked:
         intent = outcome["intent"]
         candidates = index.search(outcome["query"], topic=intent, limit=CONTEXT)
         if not candidates:
@@ -93,20 +107,27 @@ def main() -> None:
         ),
         glossary,
     )
+
+    def build(corpus: str, wordings: Mapping[str, Sequence[str]]) -> HybridIndex:
+        entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}
+        return HybridIndex(encoder, list(entries.values()), glossary=glossary, wordings=wordings)
+
+    shared: dict[str, HybridIndex] = {}
     rows, labels, sets, fitted, questions = [], [], [], [], []
     for spec, fit in [(s, True) for s in args.set] + [(s, False) for s in args.check]:
         parts = spec.split("=")
         if len(parts) != 2:
             parser.error(f"{spec}: expected {spec_help}")
         corpus, details = parts
-        asked = {outcome["query"] for outcome in outcomes(Path(details))}
-        unasked = {
-            entry: [wording for wording in worded if wording not in asked]
-            for entry, worded in wordings.items()
-        }
-        entries = {e.id: e for p in corpus.split(",") for e in read_entries(Path(p))}
-        index = HybridIndex(encoder, list(entries.values()), glossary=glossary, wordings=unasked)
-        more = examples(index, Path(details))
+        asked = outcomes(Path(details))
+        unasked = wordings_unasked(wordings, asked)
+        if unasked != wordings:
+            index = build(corpus, unasked)
+        else:  # a set that asks no wording: one index per corpus serves them all
+            if corpus not in shared:
+                shared[corpus] = build(corpus, wordings)
+            index = shared[corpus]
+        more = examples(index, Path(details), asked)
         rows += more[0]
         labels += more[1]
         sets += more[2]

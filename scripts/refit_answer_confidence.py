@@ -24,7 +24,6 @@ changing the sets, Rasa's model or retrieval.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +68,7 @@ def evaluate(corpus: list[Path], queries: Path, workdir: Path, kind: str = "retr
         command = [BIN / "loket", "eval", kind, "--queries", queries, "--details", details]
         command += [part for path in corpus for part in ("--corpus", path)]
         print("+", " ".join(map(str, command)), flush=True)
-        subprocess.run([str(part) for part in command], check=True, env=dict(os.environ))  # noqa: S603
+        subprocess.run([str(part) for part in command], check=True)  # noqa: S603
     return f"{joined(corpus)}={details}"
 
 

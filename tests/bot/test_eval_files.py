@@ -18,7 +18,7 @@ from channels.base import normalise
 from knowledge_base.files import read_entries
 from knowledge_base.tuning import read_pairs
 from knowledge_base.wordings import read_wordings
-from scripts import make_wordings, refit_answer_confidence
+from scripts import fit_answer_confidence, make_wordings, refit_answer_confidence
 from tests.knowledge_base.test_import_export import BZK, DATASETS
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
@@ -168,3 +168,11 @@ def test_the_answer_model_is_fitted_on_no_question_the_embedding_model_learned()
         for path in fitted:
             repeated = sorted(plainly_asked(path) & learned)
             assert not repeated, f"the embedding model learned {path.name}: {repeated[:5]}"
+
+
+def test_the_answer_model_scores_a_set_without_the_wordings_it_asks() -> None:
+    wordings = {"a": ("paspoort kwijt", "pas weg"), "b": ("afval",)}
+    asked = [{"query": "pas weg", "expected": "a"}, {"query": "elders", "expected": None}]
+    unasked = fit_answer_confidence.wordings_unasked(wordings, asked)
+    assert unasked == {"a": ("paspoort kwijt",), "b": ("afval",)}
+    assert fit_answer_confidence.wordings_unasked(wordings, []) == wordings
