@@ -76,6 +76,8 @@ class Candidate:
     wording_lift: float = 0.0
     """How far a residents' wording of the entry (knowledge_base/wordings.py) raised its
     semantic score above its own texts' best: 0 when none matched better."""
+    worded: bool = False
+    """Whether the entry has residents' wordings at all (a new entry has none yet)."""
 
 
 @dataclass(frozen=True)

@@ -637,6 +637,7 @@ class HybridIndex:
         exact, exact_own = self._exact_semantic(vector, shortlist)
         semantic_scores[shortlist] = exact
         lifts = dict(zip(shortlist.tolist(), (exact - exact_own).tolist(), strict=True))
+        worded = dict(zip(shortlist.tolist(), self._worded(shortlist), strict=True))
         passage_scores = self._passage_scores(vector, shortlist)
         fused[shortlist] = (
             (1 - PASSAGE_SHARE)
@@ -662,6 +663,7 @@ class HybridIndex:
                 characters=round(float(character_scores[i]), 4),
                 passage=round(passage, 4),
                 wording_lift=round(lifts[i], 4),
+                worded=worded[i],
             )
             for i, passage in ranked[:limit]
         ]
@@ -707,6 +709,17 @@ class HybridIndex:
         exact: Floats = np.clip(np.concatenate(scores), 0.0, 1.0)
         exact_own: Floats = np.clip(np.concatenate(own_scores), 0.0, 1.0)
         return exact, exact_own
+
+    def _worded(self, slots: Indices) -> list[bool]:
+        """Per entry (slots in any order), whether it has residents' wordings."""
+        segment_numbers = np.searchsorted(self._offsets, slots, side="right") - 1
+        return [
+            bool(segment.variant_counts[position] > segment.own_counts[position])
+            for segment, position in (
+                (self._segments[number], slot - self._offsets[number])
+                for slot, number in zip(slots, segment_numbers, strict=True)
+            )
+        ]
 
     def _query_terms(
         self, terms: Iterable[str], vocabulary: _Vocabulary, frequencies: Indices

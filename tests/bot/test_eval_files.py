@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from actions.escalation import read_examples
 from bot.evaluation import escalation_queries, oos_queries, read_tsv
 from bot.settings import PROJECT_DIR, Settings
 from channels.base import normalise
+from knowledge_base.confidence import FEATURES
 from knowledge_base.files import read_entries
 from knowledge_base.tuning import read_pairs
 from knowledge_base.wordings import read_wordings
@@ -176,3 +178,38 @@ def test_the_answer_model_scores_a_set_without_the_wordings_it_asks() -> None:
     unasked = fit_answer_confidence.wordings_unasked(wordings, asked)
     assert unasked == {"a": ("paspoort kwijt",), "b": ("afval",)}
     assert fit_answer_confidence.wordings_unasked(wordings, []) == wordings
+
+
+def test_the_answer_model_also_learns_entries_without_wordings() -> None:
+    """A new entry has no residents' wordings yet: each set is also scored with those of half
+    the entries, each half in turn, so every entry is once without."""
+    wordings = {f"entry-{number}": (f"vraag {number}",) for number in range(40)}
+    regimes = fit_answer_confidence.regimes(wordings, "set.jsonl")
+    assert regimes[0][0] == wordings
+    halves = [worded for worded, _ in regimes[1:]]
+    assert len(halves) == 2
+    assert not set(halves[0]) & set(halves[1])
+    assert set(halves[0]) | set(halves[1]) == set(wordings)
+    assert all(10 <= len(worded) <= 30 for worded in halves)
+    name = regimes[1][1]
+    assert {name({"query": "q", "expected": entry}) for entry in wordings} == {
+        "set.jsonl worded",
+        "set.jsonl new",
+    }
+    assert name({"query": "q", "expected": None}) == "set.jsonl half-worded"
+
+
+def test_fitting_for_new_entries_leaves_the_entries_with_wordings_as_judged() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(400, len(FEATURES)))
+    worded = FEATURES.index("worded")
+    x[:, worded] = np.arange(400) % 2
+    weights, bias = rng.normal(size=len(FEATURES)), -1.0
+    # Without wordings, the same scores are right more often than the weights say.
+    y = (x @ weights + bias + np.where(x[:, worded] == 0, 1.5, 0.0) > 0).astype(int)
+    shifted, shifted_bias = fit_answer_confidence.new_entry_offset(
+        x, y, np.ones(400), weights, bias
+    )
+    before, after = x @ weights + bias, x @ shifted + shifted_bias
+    assert np.allclose(after[x[:, worded] == 1], before[x[:, worded] == 1])
+    assert np.all(after[x[:, worded] == 0] > before[x[:, worded] == 0])

@@ -67,3 +67,15 @@ def test_a_match_a_residents_wording_lifts_is_more_likely_the_answer() -> None:
     assert answer_confidence(QUESTION, lifted, None, False) > answer_confidence(
         QUESTION, CLOSE, None, False
     )
+
+
+def test_a_new_entry_is_not_held_to_the_bar_of_one_residents_have_worded() -> None:
+    """With no residents' wordings, the same scores are more often right: no wording could lift
+    them. Without this a new entry, such as one published during a crisis, is withheld more."""
+    worded = [replace(candidate, worded=True) for candidate in CLOSE]
+    new = [replace(CLOSE[0], worded=False), *worded[1:]]
+    assert features(QUESTION, new, None, False)["worded"] == 0.0
+    assert features(QUESTION, worded, None, False)["worded"] == 1.0
+    assert answer_confidence(QUESTION, new, None, False) > answer_confidence(
+        QUESTION, worded, None, False
+    )

@@ -53,6 +53,7 @@ def assert_same_rankings(search_a: HybridIndex | KnowledgeBase, b: HybridIndex) 
         assert [c.score for c in got] == pytest.approx([c.score for c in expected], abs=2e-4)
         lifts = [c.wording_lift for c in expected]
         assert [c.wording_lift for c in got] == pytest.approx(lifts, abs=2e-4)
+        assert [c.worded for c in got] == [c.worded for c in expected]
 
 
 @pytest.mark.parametrize("worded", [False, True], ids=["plain", "with wordings"])

@@ -116,6 +116,8 @@ def test_a_residents_wording_counts_by_meaning_alone(
         lift = candidate.semantic - before[entry_id].semantic
         assert candidate.wording_lift == pytest.approx(lift, abs=2e-4)
         assert before[entry_id].wording_lift == 0.0
+        assert candidate.worded == (entry_id == "paspoort-aanvragen")
+        assert not before[entry_id].worded
     assert after["paspoort-aanvragen"].wording_lift > 0.1
     assert wording in worded.texts
 
