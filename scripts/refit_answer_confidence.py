@@ -20,8 +20,9 @@ changing the sets, Rasa's model or retrieval.
 
     .venv/bin/python scripts/refit_answer_confidence.py
 
-With --new-entries-only it fits only how a match to an entry without residents' wordings is
-judged (the weights in use were made so: knowledge_base/confidence.py says why).
+Other options go to scripts/fit_answer_confidence.py: --save FILE.npz keeps the fit's examples,
+and --new-entries-only fits only how a match to an entry without residents' wordings is judged
+(the weights in use were made so: knowledge_base/confidence.py says why).
 """
 
 from __future__ import annotations
@@ -78,13 +79,7 @@ def evaluate(corpus: list[Path], queries: Path, workdir: Path, kind: str = "retr
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("var/answer-confidence"))
-    parser.add_argument("--save", type=Path, help="also write the fit's examples here (.npz)")
-    parser.add_argument(
-        "--new-entries-only",
-        action="store_true",
-        help="fit only how a match to an entry without wordings is judged",
-    )
-    args = parser.parse_args()
+    args, fit_options = parser.parse_known_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     fitted = [
         evaluate(corpus, queries, args.workdir)
@@ -97,8 +92,7 @@ def main() -> None:
     command = [BIN / "python", PROJECT_DIR / "scripts" / "fit_answer_confidence.py"]
     command += [part for spec in fitted for part in ("--set", spec)]
     command += [part for spec in checked for part in ("--check", spec)]
-    command += ["--save", args.save] if args.save else []
-    command += ["--new-entries-only"] if args.new_entries_only else []
+    command += fit_options
     print("+", " ".join(map(str, command)), flush=True)
     subprocess.run([str(part) for part in command], check=True)  # noqa: S603
 
