@@ -44,10 +44,11 @@ from bot.settings import Settings
 from bot.supervisor import supervisor_for
 from channels.base import Inbound, Outbound, normalise
 from channels.telegram import TelegramChannel
-from knowledge_base import store
+from knowledge_base import store, wordings
 from knowledge_base.embeddings import with_glossary
 from knowledge_base.entries import Status
-from knowledge_base.files import read_entries
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.files import read_entries, read_imported_wordings
 from knowledge_base.glossary import load_glossary
 from knowledge_base.seed import dump_seed, read_seed
 
@@ -217,16 +218,24 @@ def kb_import(settings: Settings, path: Path, publish: bool) -> int:
     status = Status.PUBLISHED if publish else Status.DRAFT
     try:
         entries = read_entries(path)
-    except (OSError, ValueError) as error:
-        print(f"loket kb import: {error}", file=sys.stderr)
+        imported_wordings = read_imported_wordings(path)
+        for texts in imported_wordings.values():
+            for text in texts:
+                personal_data.refuse_in(wordings.tidy(text))
+    except (OSError, ValueError, KnowledgeBaseError) as error:
+        message = error.message if isinstance(error, KnowledgeBaseError) else error
+        print(f"loket kb import: {message}", file=sys.stderr)
         return 1
+    author = command_line_actor()
     with Session(services.engine) as session, session.begin():
-        counts = store.import_entries(session, entries, status, author=command_line_actor())
+        counts = store.import_entries(session, entries, status, author=author)
+        counts["wordings"] = wordings.import_wordings(session, imported_wordings, author, publish)
         details = {"status": status.value, **counts}
-        record_audit(session, command_line_actor(), "kb.import", path.name, details)
+        record_audit(session, author, "kb.import", path.name, details)
     print(
         f"{path.name}: {counts['added']} added, {counts['updated']} with a new version, "
         f"{counts['unchanged']} unchanged ({status.value})"
+        + (f"; {counts['wordings']} residents' wordings" if counts["wordings"] else "")
     )
     return 0
 
@@ -236,7 +245,8 @@ def kb_export(settings: Settings, out: Path | None) -> int:
     migrate(engine)
     with Session(engine) as session:
         text = dump_seed(
-            [(entry, status.value) for entry, status in store.latest_versions(session)]
+            [(entry, status.value) for entry, status in store.latest_versions(session)],
+            wordings.approved(session),
         )
     if out is None:
         sys.stdout.write(text)

@@ -1,6 +1,8 @@
 """The knowledge-base editor as an HTTP JSON API: find and write entries, offer them for review,
 approve someone else's (four eyes), compare versions, roll back, retire, preview an answer on
-every channel, and try a question on the answers residents get now.
+every channel, and try a question on the answers residents get now. Residents' wordings of an
+entry's question are proposed here too (by agents as well, from a conversation) and approved or
+removed by an approver.
 
 Editors write; approvers approve, send back, roll back and retire; admins may do everything.
 Every step is in the audit log, and a publish, rollback or retirement is live in every loket
@@ -18,12 +20,12 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from actions.actions import answer_text
-from bot import answer_preview, live_changes
+from bot import answer_preview, live_changes, personal_data
 from bot.audit import record_audit
 from bot.staff import StaffUser
 from bot.staff_api import actor, in_session, services_of, staff_member
 from channels import webchat
-from knowledge_base import diff, editorial, live, store
+from knowledge_base import diff, editorial, live, store, wordings
 from knowledge_base.editorial import Content, Version
 from knowledge_base.entries import Entry
 from knowledge_base.errors import FourEyes, InvalidContent
@@ -36,6 +38,8 @@ router = APIRouter(prefix="/api/editor", tags=["editor"])
 
 WRITERS = ("editor", "approver")
 APPROVERS = ("approver",)
+PROPOSERS = ("agent", *WRITERS)
+"""Who may propose a resident's wording: agents read residents' questions all day."""
 MAX_LISTED = 500
 REFUSED = {"reason": "four_eyes"}
 
@@ -82,6 +86,16 @@ class PreviewIn(BaseModel):
     answers: dict[Literal["nl", "en"], str]
     source_url: str = ""
     language: Literal["nl", "en"] = "nl"
+
+
+class WordingIn(BaseModel):
+    text: str = Field(
+        max_length=4000,
+        description="How residents ask the entry's question, without one resident's details",
+    )
+    conversation_id: str | None = Field(
+        default=None, max_length=36, description="Where a resident asked it, for the reviewer"
+    )
 
 
 class TryIn(BaseModel):
@@ -359,11 +373,124 @@ async def retire(
     return result
 
 
+@router.get("/entries/{entry_id}/wordings")
+async def entry_wordings(
+    request: Request, entry_id: str, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """Every wording proposed for the entry, newest first, with what became of it."""
+    services = services_of(request)
+    await _staff(request, authorization, *WRITERS)
+
+    def work(session: Session) -> dict[str, Any]:
+        editorial.newest(session, entry_id)
+        return {"wordings": [w.as_json() for w in wordings.of_entry(session, entry_id)]}
+
+    return await in_session(services, work)
+
+
+@router.post("/entries/{entry_id}/wordings", status_code=201)
+async def propose_wording(
+    request: Request,
+    entry_id: str,
+    body: WordingIn,
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """Propose how residents ask the entry's question, such as a resident's message the
+    assistant did not answer, rewritten without personal details (422 `personal_data` when it
+    still has some). Used once someone else approves it."""
+    services = services_of(request)
+    user = await _staff(request, authorization, *PROPOSERS)
+    text = personal_data.refuse_in(body.text)
+
+    def work(session: Session) -> dict[str, Any]:
+        wording = wordings.propose(session, entry_id, text, actor(user), body.conversation_id)
+        details = {"wording": wording.id, "conversation_id": body.conversation_id}
+        record_audit(session, actor(user), "kb.wording.propose", entry_id, details)
+        return wording.as_json()
+
+    return await in_session(services, work)
+
+
+@router.post("/wordings/{wording_id}/approve")
+async def approve_wording(
+    request: Request, wording_id: int, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """Use a proposed wording from now on, in every loket process within a second. Who
+    proposed it cannot (403)."""
+    services = services_of(request)
+    user = await _staff(request, authorization, *APPROVERS)
+
+    def work(session: Session) -> dict[str, Any]:
+        wording = wordings.approve(session, wording_id, actor(user))
+        details = {"wording": wording_id, "proposed_by": wording.proposed_by}
+        record_audit(session, actor(user), "kb.wording.approve", wording.entry_id, details)
+        return wording.as_json()
+
+    try:
+        result = await in_session(services, work)
+    except FourEyes:
+        details = {"wording": wording_id, **REFUSED}
+
+        def refused(session: Session) -> None:
+            entry_id = wordings.wording(session, wording_id).entry_id
+            record_audit(session, actor(user), "kb.wording.approve.refused", entry_id, details)
+
+        await in_session(services, refused)
+        raise
+    await _changed(services)
+    return result
+
+
+@router.post("/wordings/{wording_id}/reject")
+async def reject_wording(
+    request: Request,
+    wording_id: int,
+    body: NoteIn,
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """Turn a proposed wording down, with a note; who proposed it may withdraw it this way."""
+    services = services_of(request)
+    user = await _staff(request, authorization, *PROPOSERS)
+
+    def work(session: Session) -> dict[str, Any]:
+        if wordings.wording(session, wording_id).proposed_by != actor(user):
+            user.require(*APPROVERS)
+        wording = wordings.reject(session, wording_id, actor(user), body.note)
+        details = {"wording": wording_id, "note": body.note}
+        record_audit(session, actor(user), "kb.wording.reject", wording.entry_id, details)
+        return wording.as_json()
+
+    return await in_session(services, work)
+
+
+@router.post("/wordings/{wording_id}/remove")
+async def remove_wording(
+    request: Request,
+    wording_id: int,
+    body: NoteIn,
+    authorization: str | None = Header(default=None),
+) -> dict[str, Any]:
+    """Stop using an approved wording (it led residents to this answer wrongly), at once."""
+    services = services_of(request)
+    user = await _staff(request, authorization, *APPROVERS)
+
+    def work(session: Session) -> dict[str, Any]:
+        wording = wordings.remove(session, wording_id, actor(user), body.note)
+        details = {"wording": wording_id, "note": body.note}
+        record_audit(session, actor(user), "kb.wording.remove", wording.entry_id, details)
+        return wording.as_json()
+
+    result = await in_session(services, work)
+    await _changed(services)
+    return result
+
+
 @router.get("/review")
 async def review_queue(
     request: Request, authorization: str | None = Header(default=None)
 ) -> dict[str, Any]:
-    """Versions waiting for approval, oldest first; `mine` marks those the caller wrote."""
+    """Versions and residents' wordings (with their entry's question) waiting for approval,
+    oldest first; `mine` marks those the caller wrote or proposed."""
     services = services_of(request)
     user = await _staff(request, authorization, *WRITERS)
 
@@ -374,7 +501,15 @@ async def review_queue(
             "versions": [
                 v.as_json(answering.get(v.entry_id), now) | {"mine": v.author == actor(user)}
                 for v in editorial.in_review(session)
-            ]
+            ],
+            "wordings": [
+                w.as_json()
+                | {
+                    "mine": w.proposed_by == actor(user),
+                    "question": editorial.newest(session, w.entry_id).content.questions["nl"][0],
+                }
+                for w in wordings.proposed(session)
+            ],
         }
 
     return await in_session(services, work)

@@ -1,6 +1,7 @@
 """What residents ask, read from the archive for the editors' dashboard: conversations per hour
 and channel, the topics answered most, the questions the bot could not answer grouped by
-meaning (what to write next), and how often and why conversations went to a person.
+meaning (what to write next, or which entry's question residents ask in other words), and how
+often and why conversations went to a person.
 
 Residents' texts are shown with personal data masked, whatever the archive keeps.
 """
@@ -12,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -24,6 +25,9 @@ from bot.tables import ConversationRow, MessageRow
 from knowledge_base.embeddings import Encoder
 from knowledge_base.tables import EntryRow
 
+if TYPE_CHECKING:
+    from knowledge_base.service import KnowledgeBase
+
 UNANSWERED_OUTCOMES: Final = ("dont_know", "choices")
 """A reply that did not answer: "I don't know", or "Do you mean A or B?"."""
 MAX_UNANSWERED: Final = 1000
@@ -34,6 +38,13 @@ bundled model with the glossary, "waar haal ik zandzakken" and "zandzakken ophal
 0.75, "Mijn BSN is [BSN], waar kan ik zandzakken ophalen" 0.64 and 0.71 against those two, and
 any of them against "hoe laat gaat het zwembad open" or "paspoort kwijt" 0.2 to 0.4."""
 EXAMPLES_PER_GROUP: Final = 5
+SIMILAR_FOR: Final = 20
+"""The biggest groups are shown the entries most like them: a group the knowledge base does
+answer, in other words, needs residents' wordings of that entry (knowledge_base/wordings.py),
+not a new one. An editor judges: the score does not tell (measured on the starter entries and
+their wordings, "waar kan ik zandzakken ophalen" is nearer the bulky waste, 0.41, than "mag mijn
+camper voor de deur staan als ik hier woon" is to the residents' parking permit, 0.33)."""
+SIMILAR: Final = 3
 IDS_PER_QUERY: Final = 500
 """Below every database's limit on bound parameters."""
 
@@ -217,6 +228,15 @@ def group_questions(
         )
     groups.sort(key=lambda g: (-int(g["count"]), str(g["question"])))
     return groups
+
+
+def add_similar_entries(groups: Sequence[dict[str, Any]], knowledge_base: KnowledgeBase) -> None:
+    """Give each of the biggest groups the entries most like its questions (`similar`)."""
+    for group in groups[:SIMILAR_FOR]:
+        group["similar"] = [
+            {"entry_id": c.entry.id, "question": c.entry.question_in("nl")}
+            for c in knowledge_base.suggest(group["examples"], limit=SIMILAR)
+        ]
 
 
 def handoffs(session: Session, period: Period) -> dict[str, Any]:

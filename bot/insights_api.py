@@ -76,8 +76,10 @@ async def _report(services: Services, period: Period) -> dict[str, Any]:
         return report, insights.unanswered_questions(session, replies)
 
     report, questions = await in_session(services, read)
-    encoder = services.knowledge_base.encoder
-    report["unanswered"] = await asyncio.to_thread(insights.group_questions, questions, encoder)
+    knowledge_base = services.knowledge_base
+    groups = await asyncio.to_thread(insights.group_questions, questions, knowledge_base.encoder)
+    await asyncio.to_thread(insights.add_similar_entries, groups, knowledge_base)
+    report["unanswered"] = groups
     _cache.clear()
     _cache[key] = (time.monotonic(), report)
     return report
@@ -97,8 +99,9 @@ async def get_insights(
     authorization: str | None = Header(default=None),
 ) -> dict[str, Any]:
     """Conversations per hour (a period of up to three days) or day and channel, the bot's
-    replies by outcome, the topics answered most, unanswered questions grouped by meaning, and
-    handoffs with their reasons."""
+    replies by outcome, the topics answered most, unanswered questions grouped by meaning (the
+    biggest groups with the entries most like them, `similar`), and handoffs with their
+    reasons."""
     services = services_of(request)
     await staff_member(services, webchat.bearer_token(authorization), *READERS)
     return await _report(services, period_of(services, start, end))

@@ -1,7 +1,8 @@
 """Personal data in free text: BSN, IBAN, phone numbers, e-mail, postcode with house number.
 
 `find` returns where they are, `mask` replaces them with a label such as `[BSN]`, and
-`PersonalDataFilter` does that to every log record so none of it reaches the application logs.
+`PersonalDataFilter` does that to every log record so none of it reaches the application logs;
+`refuse_in` refuses a text meant for every resident (a wording of a question) that holds any.
 Numbers with a check digit (BSN, IBAN) count only when the check passes, so ordinary numbers stay.
 """
 
@@ -11,6 +12,8 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
+
+from knowledge_base.errors import PersonalData
 
 Kind = Literal["email", "iban", "phone", "postcode", "bsn"]
 
@@ -113,6 +116,29 @@ def find(text: str) -> list[Found]:
             if end is not None and not any(match.start() < f.end and f.start < end for f in found):
                 found.append(Found(kind, match.start(), end))
     return sorted(found, key=lambda f: f.start)
+
+
+NAMES: Final[dict[Kind, str]] = {
+    "email": "an e-mail address",
+    "iban": "a bank account number",
+    "phone": "a phone number",
+    "postcode": "an address",
+    "bsn": "a citizen service number (BSN)",
+}
+
+
+def refuse_in(text: str) -> str:
+    """The text, or PersonalData naming what it holds: for a text every resident may come to
+    read or be matched with, such as a wording of a knowledge-base question. A label `mask` left
+    where some was (staff screens show residents' texts masked) counts as that kind too."""
+    kinds = list(dict.fromkeys(found.kind for found in find(text)))
+    kinds += [kind for kind, label in LABELS.items() if label in text and kind not in kinds]
+    if kinds:
+        raise PersonalData(
+            f"Write it without {' or '.join(NAMES[kind] for kind in kinds)}: "
+            "it is how residents ask, not what one resident wrote"
+        )
+    return text
 
 
 def mask(text: str) -> str:

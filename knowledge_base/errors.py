@@ -38,3 +38,9 @@ class InvalidContent(KnowledgeBaseError):
 
     status = 422
     code = "invalid_request"
+
+
+class PersonalData(InvalidContent):
+    """A text meant for every resident that holds one resident's personal data."""
+
+    code = "personal_data"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from knowledge_base.entries import Entry
 from knowledge_base.rijksoverheid import read_rijksoverheid_csv
-from knowledge_base.seed import SeedError, read_seed
+from knowledge_base.seed import SeedError, read_seed, read_seed_wordings
 
 
 def read_entries(path: Path) -> list[Entry]:
@@ -17,3 +17,10 @@ def read_entries(path: Path) -> list[Entry]:
     if suffix == ".csv":
         return read_rijksoverheid_csv(path)
     raise SeedError(f"{path}: unknown format; use a .yml seed file or a rijksoverheid .csv export")
+
+
+def read_imported_wordings(path: Path) -> dict[str, tuple[str, ...]]:
+    """The residents' wordings a file brings with its entries: a seed file's; a CSV has none."""
+    if path.suffix.lower() in {".yml", ".yaml"}:
+        return read_seed_wordings(path)
+    return {}

@@ -517,9 +517,18 @@ class HybridIndex:
         index._assemble(segments, alive)
         return index
 
-    def with_changes(self, added: Sequence[Entry], removed: Iterable[str]) -> HybridIndex:
-        """A new index with the `added` entries (new ones, or new versions of indexed ones) and
-        without the entries whose ids are `removed`; this one stays as it is."""
+    def with_changes(
+        self,
+        added: Sequence[Entry],
+        removed: Iterable[str],
+        wordings: Mapping[str, Sequence[str]] | None = None,
+    ) -> HybridIndex:
+        """A new index with the `added` entries (new ones, new versions of indexed ones, or
+        indexed ones with other `wordings`) and without the entries whose ids are `removed`;
+        this one stays as it is. `wordings` replace the residents' wordings from now on."""
+        index = copy.copy(self)  # the encoders and the vocabularies
+        if wordings is not None:
+            index._wordings = wordings
         gone = [self._slots[i] for i in chain(removed, (e.id for e in added)) if i in self._slots]
         dead = self._dead.copy()
         dead[gone] = True
@@ -527,7 +536,7 @@ class HybridIndex:
         alive = [~d for d in np.split(dead, offsets)] if self._segments else []
         segments = list(self._segments)
         if added:
-            segments.append(self._segment(added))
+            segments.append(index._segment(added))
             alive.append(np.ones(len(added), dtype=np.bool_))
         if len(segments) > MAX_SEGMENTS:
             merged = _Segment.merge(
@@ -535,7 +544,8 @@ class HybridIndex:
             )
             segments[1:] = [merged]
             alive[1:] = [np.ones(len(merged.entries), dtype=np.bool_)]
-        return self._successor(segments, alive)
+        index._assemble(segments, alive)
+        return index
 
     def compacted(self) -> HybridIndex:
         """The same entries in one segment, without the gone ones."""
@@ -552,6 +562,11 @@ class HybridIndex:
             return False
         untidy = int(self._dead.sum()) + len(self._dead) - len(self._segments[0].entries)
         return untidy > max(COMPACT_MIN, COMPACT_SHARE * len(self._dead))
+
+    @property
+    def wordings(self) -> Mapping[str, Sequence[str]]:
+        """Per entry id, the residents' wordings the index reads (of entries not in it too)."""
+        return self._wordings
 
     @property
     def entries(self) -> list[Entry]:

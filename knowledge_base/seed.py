@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -81,9 +82,31 @@ def parse_seed(document: Any, source: str = "seed") -> list[Entry]:
     return entries
 
 
-def read_seed(path: Path) -> list[Entry]:
+def parse_seed_wordings(document: Any, source: str = "seed") -> dict[str, tuple[str, ...]]:
+    """Per entry id, the residents' wordings of its question that the file lists under
+    `wordings` (knowledge_base/wordings.py); entries without them are left out."""
+    parse_seed(document, source)
+    found: dict[str, tuple[str, ...]] = {}
+    for number, raw in enumerate(document["entries"], start=1):
+        listed = raw.get("wordings", [])
+        if not isinstance(listed, list) or not all(isinstance(w, str) for w in listed):
+            raise SeedError(f"{source}: entry {number}: 'wordings' is a list of texts")
+        if listed:
+            found[str(raw["id"])] = tuple(listed)
+    return found
+
+
+def _load(path: Path) -> Any:
     with path.open(encoding="utf-8") as file:
-        return parse_seed(yaml.safe_load(file), source=str(path))
+        return yaml.safe_load(file)
+
+
+def read_seed(path: Path) -> list[Entry]:
+    return parse_seed(_load(path), source=str(path))
+
+
+def read_seed_wordings(path: Path) -> dict[str, tuple[str, ...]]:
+    return parse_seed_wordings(_load(path), source=str(path))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -98,8 +121,12 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def dump_seed(entries: list[tuple[Entry, str]]) -> str:
-    """The seed format, with each entry's version and status, for review in git."""
+def dump_seed(
+    entries: list[tuple[Entry, str]], wordings: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """The seed format, with each entry's version and status and the residents' wordings in
+    use, for review in git."""
+    wordings = wordings or {}
     document = {
         "version": 1,
         "entries": [
@@ -121,6 +148,7 @@ def dump_seed(entries: list[tuple[Entry, str]]) -> str:
                     )
                     if moment is not None
                 },
+                **({"wordings": list(wordings[entry.id])} if wordings.get(entry.id) else {}),
             }
             for entry, status in entries
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
-from knowledge_base import live, notices, store
+from knowledge_base import live, notices, store, wordings
 from knowledge_base.confidence import CONTEXT, answer_confidence
 from knowledge_base.embeddings import (
     BatchCachingEncoder,
@@ -22,7 +23,7 @@ from knowledge_base.embeddings import (
     Encoder,
     model_identity,
 )
-from knowledge_base.entries import Candidate, Decision, Status
+from knowledge_base.entries import Candidate, Decision, Entry, Status
 from knowledge_base.glossary import Glossary
 from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
@@ -50,10 +51,11 @@ class KnowledgeBase:
         encoder: Encoder,
         thresholds: Thresholds | None = None,
         glossary: Glossary | None = None,
-        wordings: Mapping[str, Sequence[str]] | None = None,
+        file_wordings: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """`glossary`: the one `encoder` reads texts in English with, if any; retrieval reads
-        the words in English through it too. `wordings`: residents' wordings per entry id."""
+        the words in English through it too. `file_wordings`: residents' wordings per entry
+        id from the file shipped with Loket; those approved in the database come with them."""
         # BLAS threads that spin after a small matrix product steal both cores from the
         # embedding model's threads: one BLAS thread made a query three times faster (measured).
         threadpool_limits(limits=1, user_api="blas")
@@ -69,7 +71,10 @@ class KnowledgeBase:
             encoder, StoredVectors(engine, model) if model else None
         )
         self.thresholds = thresholds or Thresholds()
-        self._index = HybridIndex(encoder, [], self._document_encoder, glossary, wordings)
+        self._file_wordings = wordings.merged(file_wordings or {})
+        self._index = HybridIndex(
+            encoder, [], self._document_encoder, glossary, self._file_wordings
+        )
         self._reload_lock = threading.Lock()
         self._compaction: threading.Thread | None = None
         self.notices = notices.NoticeBoard()
@@ -89,7 +94,8 @@ class KnowledgeBase:
 
     def reload(self) -> int:
         """Index what became answerable and drop what no longer is (published, retired,
-        expired); only the entries that changed are read and indexed."""
+        expired), and the entries whose residents' wordings were approved or removed; only the
+        entries that changed are read and indexed."""
         with self._reload_lock:
             index = self._index
             indexed = {entry.id: entry.version for entry in index.entries}
@@ -100,15 +106,19 @@ class KnowledgeBase:
                 answerable = store.answerable_versions(session, now)
                 changed = {i: v for i, v in answerable.items() if indexed.get(i) != v}
                 added = store.entry_versions(session, changed)
+                in_use = wordings.merged(self._file_wordings, wordings.approved(session))
                 self._next_change = store.next_change(session, now)
             if revision is not None:
                 self._revisions[live.KNOWLEDGE_BASE] = revision
             removed = [entry_id for entry_id in indexed if entry_id not in answerable]
-            if added or removed:
-                self._index = index.with_changes(added, removed)
+            reworded = _reworded(index, in_use, exclude=changed.keys() | set(removed))
+            if added or removed or reworded or in_use != index.wordings:
+                self._index = index.with_changes(added + reworded, removed, in_use)
                 logger.info(
-                    "Knowledge base: %d entries added or changed, %d removed; %d answerable",
+                    "Knowledge base: %d entries added or changed, %d reworded, %d removed; "
+                    "%d answerable",
                     len(added),
+                    len(reworded),
                     len(removed),
                     len(self._index),
                 )
@@ -158,7 +168,10 @@ class KnowledgeBase:
                 versions = {entry.id: entry.version for entry in compacted.entries}
                 added = [e for e in current.entries if versions.get(e.id) != e.version]
                 present = {entry.id for entry in current.entries}
-                compacted = compacted.with_changes(added, [i for i in versions if i not in present])
+                gone = [entry_id for entry_id in versions if entry_id not in present]
+                exclude = {entry.id for entry in added}.union(gone)
+                added += _reworded(compacted, current.wordings, exclude)
+                compacted = compacted.with_changes(added, gone, current.wordings)
             self._index = compacted
             self._document_encoder.keep_only(compacted.texts)
         logger.info("Knowledge base index compacted: %d answerable entries", len(compacted))
@@ -212,3 +225,16 @@ class KnowledgeBase:
         return Decision(
             answer=None, candidates=candidates, alternatives=alternatives, confidence=confidence
         )
+
+
+def _reworded(
+    index: HybridIndex, in_use: Mapping[str, Sequence[str]], exclude: AbstractSet[str]
+) -> list[Entry]:
+    """The entries in `index` (but those in `exclude`) whose wordings are not `in_use`."""
+    before = index.wordings
+    ids = {
+        entry_id
+        for entry_id in before.keys() | in_use.keys()
+        if tuple(before.get(entry_id, ())) != tuple(in_use.get(entry_id, ()))
+    } - exclude
+    return [entry for entry in index.entries if entry.id in ids] if ids else []

@@ -90,6 +90,28 @@ class EntryVersionRow(Base):
     """Why a reviewer sent the version back to its author."""
 
 
+class WordingRow(Base):
+    """A resident's way of asking an entry's question (knowledge_base/wordings.py), proposed by
+    staff and used for retrieval once someone else approved it."""
+
+    __tablename__ = "kb_wording"
+    __table_args__ = (UniqueConstraint("entry_id", "text"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("kb_entry.id"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    """`proposed`, `approved` (used), `rejected` or `removed` (was used, no longer)."""
+    proposed_by: Mapped[str] = mapped_column(String(120))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    conversation_id: Mapped[str | None] = mapped_column(String(36))
+    """The conversation the resident asked it in, for the reviewer to read it in context."""
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why it was rejected or removed."""
+
+
 class NoticeRow(Base):
     """A crisis notice: what happened, what to do, where to find updates; shown on every channel
     between `starts_at` and `ends_at` once approved. Published notices are not edited: a

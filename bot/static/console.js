@@ -22,6 +22,11 @@
       suggestions: "Antwoorden uit de kennisbank", suggestSearch: "Zoek in de kennisbank (leeg: op de laatste berichten van de inwoner)",
       suggestionsNone: "De kennisbank heeft hier geen antwoord op.", useAnswer: "Gebruik dit antwoord",
       answerInserted: "Antwoord ingevoegd: pas het aan waar nodig en verstuur het.",
+      teach: "Assistent leren", teachTitle: "Zo vragen inwoners: {question}",
+      teachText: "Zo vroeg de inwoner het (haal namen, adressen en nummers weg)", teachPropose: "Voorstellen",
+      teachIntro: "Stel voor dat de assistent deze vraag voortaan herkent. Een goedkeurder in de redactie kijkt er eerst naar.",
+      teachProposed: "Voorgesteld: een goedkeurder in de redactie kijkt ernaar.",
+      teachPersonal: "Er staan nog persoonsgegevens in (telefoonnummer, e-mailadres, adres, BSN of rekeningnummer). Haal ze weg en stel het opnieuw voor.",
       events: {
         queued: "In de wachtrij gezet", taken: "Overgenomen door {agent}", handed_back: "Teruggegeven aan de assistent door {agent}",
         closed: "Afgesloten door {agent}", reopened: "Opnieuw geopend door de inwoner"
@@ -64,6 +69,11 @@
       suggestions: "Answers from the knowledge base", suggestSearch: "Search the knowledge base (empty: the resident's latest messages)",
       suggestionsNone: "The knowledge base has no answer to this.", useAnswer: "Use this answer",
       answerInserted: "Answer inserted: adjust it where needed and send it.",
+      teach: "Teach the assistant", teachTitle: "How residents ask: {question}",
+      teachText: "How the resident asked it (take out names, addresses and numbers)", teachPropose: "Propose",
+      teachIntro: "Propose that the assistant recognises this question from now on. An approver in the editorial team looks at it first.",
+      teachProposed: "Proposed: an approver in the editorial team will look at it.",
+      teachPersonal: "It still contains personal data (a phone number, e-mail address, address, BSN or bank account). Take it out and propose it again.",
       events: {
         queued: "Put in the queue", taken: "Taken over by {agent}", handed_back: "Handed back to the assistant by {agent}",
         closed: "Closed by {agent}", reopened: "Reopened by the resident"
@@ -100,6 +110,8 @@
   var suggestedFor = null;  // the conversation and resident's message the suggestions are for
   var suggestions = [];
   var basedOn = null;  // the knowledge-base version the reply being written was taken from
+  var latestQuestion = "";  // the resident's latest message, to teach the assistant with
+  var teaching = null;  // the suggestion the agent is teaching the assistant the question for
 
   function $(id) { return document.getElementById(id); }
   function t(key, values) { return LoketStaff.fill(TEXT[language][key], values); }
@@ -211,6 +223,7 @@
       suggestedFor = null;
       suggestions = [];
       renderSuggestions();
+      stopTeaching();
     }
     current = id;
     return call("GET", "/conversations/" + encodeURIComponent(id)).then(function (data) {
@@ -256,6 +269,7 @@
       $("suggestions-panel").hidden = data.state !== "agent";
       var residentMessages = data.messages.filter(function (message) { return message.direction === "in"; });
       var latest = residentMessages.length ? residentMessages[residentMessages.length - 1].id : 0;
+      latestQuestion = residentMessages.length ? residentMessages[residentMessages.length - 1].text : "";
       if (data.state === "agent" && suggestedFor !== id + ":" + latest) {
         suggestedFor = id + ":" + latest;
         $("suggest-query").value = "";
@@ -299,9 +313,42 @@
         reply.scrollTop = 0;
       });
       item.appendChild(use);
+      var teach = element("button", { type: "button", class: "secondary", "aria-describedby": title }, t("teach", {}));
+      teach.addEventListener("click", function () { startTeaching(suggestion); });
+      item.appendChild(teach);
       list.appendChild(item);
     });
   }
+
+  // Propose the resident's question, rewritten where needed, as a wording of a suggested
+  // answer's question (knowledge_base/wordings.py): used once an approver agrees.
+  function startTeaching(suggestion) {
+    teaching = suggestion;
+    $("teach-title").textContent = t("teachTitle", { question: suggestion.question });
+    $("teach-text").value = latestQuestion;
+    $("teach-form").hidden = false;
+    $("teach-text").focus();
+  }
+
+  function stopTeaching() {
+    teaching = null;
+    $("teach-form").hidden = true;
+  }
+
+  $("teach-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("teach-text").value.trim();
+    if (!teaching || !text) return;
+    var path = "/api/editor/entries/" + encodeURIComponent(teaching.id) + "/wordings";
+    LoketStaff.request("POST", path, token, { text: text, conversation_id: current }).then(function () {
+      stopTeaching();
+      $("status").textContent = t("teachProposed", {});
+    }).catch(function (error) {
+      if (error.status === 401) expired();
+      $("status").textContent = error.code === "personal_data" ? t("teachPersonal", {}) : t("failed", { message: error.message });
+    });
+  });
+  $("teach-cancel").addEventListener("click", stopTeaching);
 
   // The reply box grows with what is in it (to a limit), so an inserted answer can be read whole.
   function fitReply() {

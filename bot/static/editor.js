@@ -57,6 +57,19 @@
       state_scheduled: "Gepland", state_retired: "Buiten gebruik",
       reviewIntro: "Antwoorden die wachten op een tweede paar ogen. U kunt niet uw eigen versie goedkeuren.",
       reviewEmpty: "Er wacht niets op beoordeling.", mine: "uw eigen versie",
+      wordingsTitle: "Zo vragen inwoners het",
+      wordingsIntro: "Hoe inwoners deze vraag in hun eigen woorden stelden. De assistent herkent zo'n vraag daarna beter; inwoners zien deze zinnen nooit.",
+      wordingNew: "Nieuwe formulering (zonder namen, adressen of nummers)", wordingPropose: "Voorstellen",
+      wordingsNone: "Nog geen formuleringen van inwoners.", wordingProposed: "Voorgesteld: een goedkeurder kijkt ernaar.",
+      wordingApproved: "Goedgekeurd: de assistent gebruikt deze formulering nu.", wordingRejected: "Afgewezen.",
+      wordingRemoved: "Verwijderd: de assistent gebruikt deze formulering niet meer.",
+      wordingPersonal: "Er staan nog persoonsgegevens in (telefoonnummer, e-mailadres, adres, BSN of rekeningnummer). Haal ze weg: een formulering gaat over hoe inwoners het vragen.",
+      wordingApprove: "Goedkeuren", wordingReject: "Afwijzen", wordingWithdraw: "Intrekken", wordingRemove: "Verwijderen",
+      wordingFor: "bij {question}", wordingBy: "voorgesteld door {who}", wordingMine: "uw eigen voorstel",
+      wordingStates: { proposed: "Voorgesteld", approved: "In gebruik", rejected: "Afgewezen", removed: "Verwijderd" },
+      wordingReviewTitle: "Formuleringen van inwoners",
+      wordingReviewIntro: "Voorgesteld door medewerkers vanuit een gesprek. Keur alleen goed wat bij het antwoord hoort en niets over één inwoner zegt.",
+      wordingReviewEmpty: "Er wacht geen formulering.",
       crisisIntro: "Een crisisbericht staat van begin tot eind op elk kanaal: bij het begin van elk gesprek en bij antwoorden over de onderwerpen die u noemt.",
       newNotice: "Nieuw crisisbericht", noticeTitleNl: "Wat is er aan de hand? (kop, Nederlands)",
       noticeBodyNl: "Wat moeten inwoners doen? (Nederlands)", noticeTitleEn: "Kop in het Engels (optioneel)",
@@ -79,7 +92,7 @@
       reasonColumn: "Reden", perHour: "per uur", perDay: "per dag",
       chartLabel: "Staafdiagram: {title}, {resolution}. De cijfers staan in de tabel eronder.",
       barsLabel: "Staafdiagram: {title}. De cijfers staan in de tabel eronder.",
-      timesAsked: "{n}× gevraagd", writeAnswer: "Nieuw antwoord hierover", noneUnanswered: "Geen onbeantwoorde vragen in deze periode.",
+      timesAsked: "{n}× gevraagd", writeAnswer: "Nieuw antwoord hierover", wordingOf: "Formulering van: {question}", belongsTo: "Hoort het bij een bestaand antwoord?", noneUnanswered: "Geen onbeantwoorde vragen in deze periode.",
       downloaded: "Gedownload.", loading: "Bezig…", noData: "Niets in deze periode."
     },
     en: {
@@ -135,6 +148,19 @@
       state_scheduled: "Scheduled", state_retired: "Retired",
       reviewIntro: "Answers waiting for a second pair of eyes. You cannot approve your own version.",
       reviewEmpty: "Nothing is waiting for review.", mine: "your own version",
+      wordingsTitle: "How residents ask it",
+      wordingsIntro: "How residents asked this question in their own words. The assistant then recognises such a question better; residents never see these sentences.",
+      wordingNew: "New wording (without names, addresses or numbers)", wordingPropose: "Propose",
+      wordingsNone: "No residents' wordings yet.", wordingProposed: "Proposed: an approver will look at it.",
+      wordingApproved: "Approved: the assistant uses this wording now.", wordingRejected: "Rejected.",
+      wordingRemoved: "Removed: the assistant no longer uses this wording.",
+      wordingPersonal: "It still contains personal data (a phone number, e-mail address, address, BSN or bank account). Take it out: a wording is about how residents ask.",
+      wordingApprove: "Approve", wordingReject: "Reject", wordingWithdraw: "Withdraw", wordingRemove: "Remove",
+      wordingFor: "for {question}", wordingBy: "proposed by {who}", wordingMine: "your own proposal",
+      wordingStates: { proposed: "Proposed", approved: "In use", rejected: "Rejected", removed: "Removed" },
+      wordingReviewTitle: "Residents' wordings",
+      wordingReviewIntro: "Proposed by agents from a conversation. Approve only what belongs to the answer and says nothing about one resident.",
+      wordingReviewEmpty: "No wording is waiting.",
       crisisIntro: "A crisis notice is shown on every channel from its start to its end: at the start of every conversation and with answers on the topics you name.",
       newNotice: "New crisis notice", noticeTitleNl: "What is going on? (headline, Dutch)",
       noticeBodyNl: "What should residents do? (Dutch)", noticeTitleEn: "Headline in English (optional)",
@@ -157,7 +183,7 @@
       reasonColumn: "Reason", perHour: "per hour", perDay: "per day",
       chartLabel: "Bar chart: {title}, {resolution}. The figures are in the table below.",
       barsLabel: "Bar chart: {title}. The figures are in the table below.",
-      timesAsked: "asked {n}×", writeAnswer: "New answer about this", noneUnanswered: "No unanswered questions in this period.",
+      timesAsked: "asked {n}×", writeAnswer: "New answer about this", wordingOf: "Wording of: {question}", belongsTo: "Does it belong to an existing answer?", noneUnanswered: "No unanswered questions in this period.",
       downloaded: "Downloaded.", loading: "Loading…", noData: "Nothing in this period."
     }
   };
@@ -340,6 +366,7 @@
   }
 
   function newEntry(prefill) {
+    opening += 1;  // an entry still loading is no longer wanted
     entry = { id: null, versions: [], answering: null };
     shownVersion = null;
     $("entry-title").textContent = t("newEntryTitle");
@@ -351,6 +378,7 @@
     $("approve-box").hidden = true;
     $("review-note").hidden = true;
     $("history").hidden = true;
+    $("wordings-box").hidden = true;
     $("preview").hidden = false;
     $("entry-status").textContent = "";
     loadTopics();
@@ -358,8 +386,12 @@
     $("entry-title").focus();
   }
 
+  // Only the entry opened last is shown, however the answers to earlier requests cross.
+  var opening = 0;
   function openEntry(id, number) {
+    var ticket = ++opening;
     return call("GET", "/api/editor/entries/" + encodeURIComponent(id)).then(function (data) {
+      if (ticket !== opening) return;
       entry = { id: id, versions: data.versions, answering: data.answering };
       var version = data.versions.filter(function (v) { return v.version === number; })[0] || data.versions[0];
       shownVersion = version.version;
@@ -377,6 +409,7 @@
       $("review-note").textContent = version.review_note ? t("reviewNote", { note: version.review_note }) : "";
       $("retire").hidden = !(isApprover() && data.answering);
       renderVersions();
+      loadWordings();
       $("history").hidden = false;
       $("preview").hidden = false;
       loadTopics();
@@ -414,6 +447,76 @@
       list.appendChild(li);
     });
   }
+
+  // ---- residents' wordings of the answer's question ----
+  function wordingMessage(error) {
+    return error.code === "personal_data" ? t("wordingPersonal") : t("failed", { message: error.message });
+  }
+
+  // Approve, reject or remove a wording, say so in `statusId`, then show the list again.
+  function wordingStep(wording, step, doneText, statusId, then) {
+    call("POST", "/api/editor/wordings/" + wording.id + "/" + step, step === "approve" ? undefined : { note: "" }).then(function () {
+      $(statusId).textContent = t(doneText);
+      then();
+    }).catch(function (error) { $(statusId).textContent = wordingMessage(error); });
+  }
+
+  function wordingButton(label, wording, handler, kind) {
+    var attributes = { type: "button" };
+    if (kind) attributes.class = kind;
+    var button = element("button", attributes, label);
+    button.setAttribute("aria-label", label + ": " + wording.text);
+    button.addEventListener("click", handler);
+    return button;
+  }
+
+  function loadWordings() {
+    var id = entry.id;
+    $("wordings-box").hidden = false;
+    return call("GET", "/api/editor/entries/" + encodeURIComponent(id) + "/wordings").then(function (data) {
+      if (!entry || entry.id !== id) return;
+      var list = $("wordings");
+      list.textContent = "";
+      var shown = data.wordings.filter(function (w) { return w.status === "proposed" || w.status === "approved"; });
+      if (!shown.length) list.appendChild(element("li", {}, t("wordingsNone")));
+      shown.forEach(function (wording) {
+        var li = element("li");
+        li.appendChild(element("span", { class: "state state-wording-" + wording.status }, TEXT[language].wordingStates[wording.status]));
+        li.appendChild(element("q", {}, wording.text));
+        li.appendChild(element("span", { class: "meta" }, t("wordingBy", { who: wording.proposed_by }) + " · " + when(wording.proposed_at)));
+        var row = element("div", { class: "row" });
+        var mine = wording.proposed_by === "staff:" + me;
+        if (wording.status === "proposed" && isApprover() && !mine) {
+          row.appendChild(wordingButton(t("wordingApprove"), wording, function () {
+            wordingStep(wording, "approve", "wordingApproved", "wording-status", loadWordings);
+          }));
+        }
+        if (wording.status === "proposed" && (isApprover() || mine)) {
+          row.appendChild(wordingButton(t(mine ? "wordingWithdraw" : "wordingReject"), wording, function () {
+            wordingStep(wording, "reject", "wordingRejected", "wording-status", loadWordings);
+          }, "secondary"));
+        }
+        if (wording.status === "approved" && isApprover()) {
+          row.appendChild(wordingButton(t("wordingRemove"), wording, function () {
+            wordingStep(wording, "remove", "wordingRemoved", "wording-status", loadWordings);
+          }, "danger"));
+        }
+        if (row.childNodes.length) li.appendChild(row);
+        list.appendChild(li);
+      });
+    }).catch(failTo("wording-status"));
+  }
+
+  $("wording-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("wording-text").value.trim();
+    if (!entry || !entry.id || !text) return;
+    call("POST", "/api/editor/entries/" + encodeURIComponent(entry.id) + "/wordings", { text: text }).then(function () {
+      $("wording-text").value = "";
+      $("wording-status").textContent = t("wordingProposed");
+      loadWordings();
+    }).catch(function (error) { $("wording-status").textContent = wordingMessage(error); });
+  });
 
   function showDiff(number) {
     call("GET", "/api/editor/entries/" + encodeURIComponent(entry.id) + "/versions/" + number + "/diff").then(function (data) {
@@ -573,6 +676,29 @@
         if (version.mine) meta.push(t("mine"));
         li.appendChild(element("span", { class: "meta" }, meta.join(" · ")));
         list.appendChild(li);
+      });
+      var wordings = $("wording-review");
+      wordings.textContent = "";
+      $("wording-review-empty").hidden = data.wordings.length > 0;
+      data.wordings.forEach(function (wording) {
+        var li = element("li");
+        li.appendChild(element("q", {}, wording.text));
+        var meta = [t("wordingFor", { question: wording.question }), t("wordingBy", { who: wording.proposed_by }), when(wording.proposed_at)];
+        if (wording.mine) meta.push(t("wordingMine"));
+        li.appendChild(element("span", { class: "meta" }, meta.join(" · ")));
+        var row = element("div", { class: "row" });
+        if (isApprover() && !wording.mine) {
+          row.appendChild(wordingButton(t("wordingApprove"), wording, function () {
+            wordingStep(wording, "approve", "wordingApproved", "review-status", loadReview);
+          }));
+        }
+        if (isApprover() || wording.mine) {
+          row.appendChild(wordingButton(t(wording.mine ? "wordingWithdraw" : "wordingReject"), wording, function () {
+            wordingStep(wording, "reject", "wordingRejected", "review-status", loadReview);
+          }, "secondary"));
+        }
+        if (row.childNodes.length) li.appendChild(row);
+        wordings.appendChild(li);
       });
     }).catch(function () {});
   }
@@ -786,6 +912,24 @@
         newEntry(group.examples);
       });
       li.appendChild(write);
+      if (group.similar && group.similar.length) {
+        // Asked in other words than an entry's: a wording of that entry may be all it needs.
+        var similar = element("details");
+        similar.appendChild(element("summary", {}, t("belongsTo")));
+        group.similar.forEach(function (entry) {
+          var teach = element("button", { type: "button", class: "secondary" }, t("wordingOf", { question: entry.question }));
+          teach.addEventListener("click", function () {
+            history.pushState(null, "", "#antwoorden");
+            route();
+            openEntry(entry.entry_id).then(function () {
+              $("wording-text").value = group.question;
+              $("wording-text").focus();
+            });
+          });
+          similar.appendChild(teach);
+        });
+        li.appendChild(similar);
+      }
       list.appendChild(li);
     });
 

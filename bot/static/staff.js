@@ -17,7 +17,7 @@
     });
   }
 
-  // JSON in and out; a failure rejects with an Error carrying the API's message and `status`.
+  // JSON in and out; a failure rejects with an Error carrying the API's message, `status` and `code`.
   function request(method, url, token, body) {
     var headers = { "Content-Type": "application/json" };
     if (token) headers.Authorization = "Bearer " + token;
@@ -28,6 +28,7 @@
           if (!response.ok) {
             var error = new Error((data.error && data.error.message) || String(response.status));
             error.status = response.status;
+            error.code = data.error && data.error.code;
             throw error;
           }
           return data;

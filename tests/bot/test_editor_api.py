@@ -178,3 +178,105 @@ def test_only_editors_and_approvers_use_the_editor(
     )
     naive = SANDBAGS | {"valid_from": "2026-12-01T10:00:00"}
     assert client.post("/api/editor/entries", headers=staff["anna"], json=naive).status_code == 422
+
+
+RESIDENT = "het water staat bijna tegen mijn voordeur, hoe hou ik het buiten"
+
+
+def published_sandbags(client: TestClient, staff: dict[str, dict[str, str]]) -> str:
+    entry_id = write_and_submit(client, staff["anna"])
+    approve = f"/api/editor/entries/{entry_id}/versions/1/approve"
+    assert client.post(approve, headers=staff["bob"]).status_code == 200
+    return entry_id
+
+
+def answered(client: TestClient, who: dict[str, str], question: str) -> str | None:
+    answer = tried(client, who, question)["answer"]
+    return None if answer is None else str(answer["entry_id"])
+
+
+def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
+    client: TestClient, engine: Engine, staff: dict[str, dict[str, str]]
+) -> None:
+    anna, bob, carl = staff["anna"], staff["bob"], staff["carl"]
+    entry_id = published_sandbags(client, staff)
+    assert answered(client, anna, RESIDENT) != entry_id
+
+    url = f"/api/editor/entries/{entry_id}/wordings"
+    proposed = client.post(url, headers=carl, json={"text": RESIDENT, "conversation_id": "c-42"})
+    assert proposed.status_code == 201, proposed.text
+    wording = proposed.json()
+    assert (wording["status"], wording["proposed_by"], wording["conversation_id"]) == (
+        "proposed",
+        "staff:carl",
+        "c-42",
+    )
+    assert answered(client, anna, RESIDENT) != entry_id  # not before a second pair of eyes
+    approve = f"/api/editor/wordings/{wording['id']}/approve"
+    assert client.post(approve, headers=carl).status_code == 403  # an agent approves nothing
+    review = client.get("/api/editor/review", headers=bob).json()["wordings"]
+    assert [(w["text"], w["question"], w["mine"]) for w in review] == [(RESIDENT, QUESTION, False)]
+
+    approved = client.post(approve, headers=bob)
+    assert approved.status_code == 200, approved.text
+    assert answered(client, anna, RESIDENT) == entry_id  # at once in this process
+    listed = client.get(url, headers=anna).json()["wordings"]
+    assert [(w["text"], w["status"], w["decided_by"]) for w in listed] == [
+        (RESIDENT, "approved", "staff:bob")
+    ]
+
+    remove = f"/api/editor/wordings/{wording['id']}/remove"
+    assert client.post(remove, headers=anna, json={}).status_code == 403
+    removed = client.post(remove, headers=bob, json={"note": "Te ruim."})
+    assert (removed.status_code, removed.json()["status"]) == (200, "removed")
+    assert answered(client, anna, RESIDENT) != entry_id
+    assert audit(engine)[-3:] == [
+        ("staff:carl", "kb.wording.propose", entry_id),
+        ("staff:bob", "kb.wording.approve", entry_id),
+        ("staff:bob", "kb.wording.remove", entry_id),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ben jan, bel me op 06-12345678 over zandzakken",
+        "zandzakken bezorgen op Dorpsstraat 1234 AB 12",
+        "mail naar jan@voorbeeld.nl waar de zandzakken zijn",
+        "bel me op [TELEFOON] over zandzakken",  # as the console shows a resident's number
+    ],
+)
+def test_a_wording_with_personal_data_is_refused_and_leaves_no_trace(
+    client: TestClient, engine: Engine, staff: dict[str, dict[str, str]], text: str
+) -> None:
+    entry_id = published_sandbags(client, staff)
+    url = f"/api/editor/entries/{entry_id}/wordings"
+    refused = client.post(url, headers=staff["carl"], json={"text": text})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "personal_data")
+    assert client.get(url, headers=staff["anna"]).json()["wordings"] == []
+    assert not [action for _, action, _ in audit(engine) if action.startswith("kb.wording")]
+
+
+def test_who_proposed_a_wording_cannot_approve_it_but_may_withdraw_it(
+    client: TestClient, engine: Engine, staff: dict[str, dict[str, str]]
+) -> None:
+    add_user(engine, "dana", {"editor", "approver"})
+    dana, carl = login(client, "dana"), staff["carl"]
+    entry_id = published_sandbags(client, staff)
+    url = f"/api/editor/entries/{entry_id}/wordings"
+    wording = client.post(url, headers=dana, json={"text": RESIDENT}).json()
+    again = client.post(url, headers=carl, json={"text": RESIDENT.upper()})
+    assert again.status_code == 409
+
+    refused = client.post(f"/api/editor/wordings/{wording['id']}/approve", headers=dana)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "four_eyes")
+    assert ("staff:dana", "kb.wording.approve.refused", entry_id) in audit(engine)
+    reject = f"/api/editor/wordings/{wording['id']}/reject"
+    assert client.post(reject, headers=carl, json={}).status_code == 403  # not carl's to turn down
+    withdrawn = client.post(reject, headers=dana, json={"note": "Toch niet."})
+    assert (withdrawn.json()["status"], withdrawn.json()["note"]) == ("rejected", "Toch niet.")
+    assert client.get("/api/editor/review", headers=staff["bob"]).json()["wordings"] == []
+    missing = client.post(
+        "/api/editor/entries/geen-antwoord/wordings", headers=carl, json={"text": RESIDENT}
+    )
+    assert missing.status_code == 404

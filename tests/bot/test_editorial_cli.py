@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.cli import main
+from bot.database import make_engine
 from bot.settings import Settings
 from bot.tables import AuditRow
-from knowledge_base import editorial, notices, store
+from knowledge_base import editorial, notices, store, wordings
 from knowledge_base.editorial import Content
+from knowledge_base.entries import Status
+from knowledge_base.seed import read_seed
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +118,49 @@ def test_notices_from_the_command_line(engine: Engine, capsys: pytest.CaptureFix
         ("cli:carla", "notice.publish"),
         ("cli:bob", "notice.end"),
     ]
+
+
+def approved_in(data_dir: Path) -> tuple[dict[str, tuple[str, ...]], list[wordings.Wording]]:
+    """The wordings in use and those proposed in another installation's database."""
+    settings = Settings(data_dir=data_dir, _env_file=None)
+    engine = make_engine(settings.sqlalchemy_url)
+    with Session(engine) as session:
+        found = wordings.approved(session), wordings.proposed(session)
+    engine.dispose()
+    return found
+
+
+def test_residents_wordings_travel_with_an_export_and_an_import(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    entries = read_seed(settings.kb_seed_file)[:3]
+    with Session(engine) as session, session.begin():
+        store.import_entries(session, entries, Status.PUBLISHED)
+        proposed = wordings.propose(session, entries[1].id, "hoe zit dat nou", "staff:carl")
+        wordings.approve(session, proposed.id, "staff:bob")
+        wordings.propose(session, entries[2].id, "nog niet goedgekeurd", "staff:carl")
+    exported = tmp_path / "export.yml"
+    assert main(["kb", "export", "--out", str(exported)]) == 0
+    document = yaml.safe_load(exported.read_text(encoding="utf-8"))
+    assert {entry["id"]: entry.get("wordings") for entry in document["entries"]} == {
+        entries[0].id: None,
+        entries[1].id: ["hoe zit dat nou"],
+        entries[2].id: None,
+    }
+
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("LOKET_DATA_DIR", str(elsewhere))
+    assert main(["kb", "import", str(exported), "--publish"]) == 0
+    assert "1 residents' wordings" in capsys.readouterr().out
+    assert approved_in(elsewhere) == ({entries[1].id: ("hoe zit dat nou",)}, [])
+
+    document["entries"][0]["wordings"] = ["bel me op 06-12345678"]
+    leaking = tmp_path / "leaking.yml"
+    leaking.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    assert main(["kb", "import", str(leaking), "--publish"]) == 1
+    assert "without a phone number" in capsys.readouterr().err
+    assert approved_in(elsewhere) == ({entries[1].id: ("hoe zit dat nou",)}, [])

@@ -105,6 +105,12 @@ def test_the_dashboard_tells_editors_what_to_write_next(
     assert sandbags["count"] == 3
     assert "Mijn BSN is [BSN], waar kan ik zandzakken ophalen" in sandbags["examples"]
     assert (swimming["count"], swimming["question"]) == (1, "hoe laat gaat het zwembad open")
+    # The entries most like each group, for an editor to judge whether it is theirs in other words.
+    assert len(sandbags["similar"]) == 3
+    assert {
+        "entry_id": "contact-openingstijden",
+        "question": "hoe laat is het gemeentehuis open",
+    } in swimming["similar"]
     assert report["handoffs"] == {
         "conversations": 3,
         "handed_off": 1,

@@ -6,7 +6,9 @@ import random
 
 import pytest
 
+from bot import personal_data
 from bot.personal_data import PersonalDataFilter, find, is_bsn, is_iban, mask, protect_logs
+from knowledge_base.errors import PersonalData
 
 
 def valid_bsn(rng: random.Random) -> str:
@@ -147,3 +149,14 @@ def test_protect_logs_adds_the_filter_once() -> None:
         assert sum(isinstance(f, PersonalDataFilter) for f in handler.filters) == 1
     finally:
         logger.removeHandler(handler)
+
+
+def test_a_text_for_every_resident_is_refused_naming_what_it_holds() -> None:
+    clean = "mn paspoort is gejat op vakantie, wat nu"
+    assert personal_data.refuse_in(clean) == clean
+    with pytest.raises(PersonalData) as refused:
+        personal_data.refuse_in("bel 06-12345678 of mail jan@voorbeeld.nl, of 06 87654321")
+    assert refused.value.message.startswith("Write it without a phone number or an e-mail address:")
+    assert refused.value.status == 422
+    with pytest.raises(PersonalData, match="without an address"):
+        personal_data.refuse_in("mijn adres is [ADRES], kan de container daar staan")

@@ -1,11 +1,13 @@
 """The editor in a real browser, against `loket run` with a real Rasa: an answer written by one
 editor and approved by another is what a resident gets right away; a crisis notice appears in a
 running web chat and on Telegram (through the Bot API stand-in) and is gone after its end; the
-dashboard shows what residents asked that the bot could not answer; logging out leaves none of
+dashboard shows what residents asked that the bot could not answer; a question an agent teaches
+the assistant from the console is answered once an approver agrees; logging out leaves none of
 it on the page for the next person at the desk."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +24,7 @@ from tests.e2e.conftest import (
     new_agent,
     serious_violations,
 )
+from tests.e2e.test_console_page import log_in, resident_asking_for_a_person
 from tests.e2e.test_telegram_conversation import deliver
 from tests.stand_ins.telegram_bot_api import TelegramBotApi, text_update
 
@@ -206,6 +209,15 @@ def test_the_dashboard_turns_unanswered_questions_into_new_answers(
     expect(unanswered).to_contain_text("kerstboom", timeout=15_000)
     expect(editor.get_by_role("img", name="Staafdiagram: Gesprekken per kanaal")).to_be_visible()
     assert serious_violations(editor) == []
+    # Perhaps an answer residents ask in other words: the group is offered as one's wording.
+    group = unanswered.locator("li", has_text="kerstboom").first
+    group.get_by_text("Hoort het bij een bestaand antwoord?").click()
+    group.get_by_role("button", name=re.compile("^Formulering van: ")).first.click()
+    wording = editor.get_by_label("Nieuwe formulering (zonder namen, adressen of nummers)")
+    expect(wording).to_have_value("waar kan ik mijn kerstboom kwijt na de feestdagen")
+    expect(wording).to_be_focused()
+    assert serious_violations(editor) == []
+    editor.get_by_role("link", name="Inzicht").click()
     editor.get_by_role("button", name="Nieuw antwoord hierover: waar kan ik mijn kerstboom").click()
     expect(editor.get_by_label("Vragen in het Nederlands (één per regel)")).to_have_value(
         "waar kan ik mijn kerstboom kwijt na de feestdagen"
@@ -265,4 +277,58 @@ def test_logging_out_leaves_nothing_for_the_next_person_at_the_desk(
     assert "ooievaarsnest" not in editor.content()
     assert "zwanenfamilie" not in editor.content()
     for page in (editor, resident):
+        page.context.close()
+
+
+TAUGHT = "mag mijn camper voor de deur staan als ik hier woon"
+
+
+def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
+    browser: Browser, loket: LoketProcess
+) -> None:
+    early = resident_chat(browser, loket)
+    ask(early, TAUGHT)
+    early_chat = early.get_by_role("log", name="Gesprek")
+    expect(early_chat.locator(".message.out").first).to_be_visible(timeout=30_000)
+    expect(early_chat).not_to_contain_text("/parkeren/bewonersvergunning")
+
+    asking = f"ik wil een medewerker spreken, bel me op 06-12345678. {TAUGHT}"
+    resident = resident_asking_for_a_person(browser, loket, asking)
+    agent = browser.new_context(locale="nl-NL", timezone_id=ZONE).new_page()
+    log_in(agent, loket)
+    agent.locator("#queue button", has_text="bel me op").click()
+    agent.get_by_role("button", name="Overnemen").click()
+    expect(agent.get_by_label("Uw antwoord aan de inwoner")).to_be_focused()
+    agent.get_by_label("Zoek in de kennisbank").fill("parkeervergunning voor bewoners")
+    agent.keyboard.press("Enter")
+    suggested = agent.get_by_role("region", name="Antwoorden uit de kennisbank").locator("li")
+    expect(suggested.first).to_contain_text("Hoe vraag ik een parkeervergunning aan?")
+    suggested.first.get_by_role("button", name="Assistent leren").click()
+    wording = agent.get_by_label("Zo vroeg de inwoner het")
+    expect(wording).to_be_focused()
+    # As the console shows it: personal data masked, and the label is refused too.
+    expect(wording).to_have_value(asking.replace("06-12345678", "[TELEFOON]"))
+    assert serious_violations(agent) == []
+    agent.get_by_role("button", name="Voorstellen").click()
+    expect(agent.get_by_role("status")).to_contain_text("persoonsgegevens")
+    wording.fill(TAUGHT)
+    agent.get_by_role("button", name="Voorstellen").click()
+    expect(agent.get_by_role("status")).to_contain_text("Voorgesteld")
+    expect(agent.locator("#teach-form")).to_be_hidden()
+
+    approver = staff_page(browser, loket, "approver", "#beoordelen")
+    waiting = approver.locator("#wording-review li", has_text=TAUGHT)
+    expect(waiting).to_contain_text("Hoe vraag ik een parkeervergunning aan?")
+    assert serious_violations(approver) == []
+    waiting.get_by_role("button", name="Goedkeuren").click()
+    expect(approver.locator("#review-status")).to_contain_text("Goedgekeurd")
+    expect(approver.locator("#wording-review li")).to_have_count(0)
+
+    later = resident_chat(browser, loket)
+    ask(later, TAUGHT)
+    later_chat = later.get_by_role("log", name="Gesprek")
+    expect(later_chat.locator(".message.out").first).to_contain_text(
+        "/parkeren/bewonersvergunning", timeout=30_000
+    )
+    for page in (early, resident, agent, approver, later):
         page.context.close()

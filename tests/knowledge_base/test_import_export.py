@@ -12,7 +12,7 @@ from knowledge_base import store
 from knowledge_base.entries import Entry, Status
 from knowledge_base.files import read_entries
 from knowledge_base.rijksoverheid import RijksoverheidError, html_to_text
-from knowledge_base.seed import SeedError, dump_seed, parse_seed
+from knowledge_base.seed import SeedError, dump_seed, parse_seed, parse_seed_wordings
 from knowledge_base.tables import EntryVersionRow
 
 DATASETS = PROJECT_DIR.parent / "shared" / "datasets" / "rijksoverheid-vac"
@@ -93,3 +93,14 @@ def test_export_reads_back_as_the_same_entries() -> None:
     entries = read_entries(PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml")
     exported = dump_seed([(entry, "published") for entry in entries])
     assert parse_seed(yaml.safe_load(exported)) == entries
+
+
+def test_residents_wordings_are_exported_with_their_entry_and_read_back() -> None:
+    entries = read_entries(PROJECT_DIR / "knowledge_base" / "seed" / "starter.yml")[:3]
+    in_use = {entries[0].id: ("mn pas is weg", "paspoort kwijt wat nu"), "elders": ("niet hier",)}
+    document = yaml.safe_load(dump_seed([(entry, "published") for entry in entries], in_use))
+    assert parse_seed(document) == entries
+    assert parse_seed_wordings(document) == {entries[0].id: in_use[entries[0].id]}
+    document["entries"][1]["wordings"] = "paspoort"
+    with pytest.raises(SeedError, match="entry 2: 'wordings' is a list of texts"):
+        parse_seed_wordings(document)

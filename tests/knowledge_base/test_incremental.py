@@ -12,7 +12,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
-from knowledge_base import store
+from knowledge_base import store, wordings
 from knowledge_base.embeddings import Encoder
 from knowledge_base.entries import Candidate, Entry, Status
 from knowledge_base.retrieval import MAX_SEGMENTS, HybridIndex
@@ -194,3 +194,64 @@ def test_searches_during_reloads_see_whole_indexes(kb: KnowledgeBase, engine: En
         searcher.join()
     assert errors == []
     assert kb.decide("zandzakken ophalen hoogwater").candidates[0].entry.version == 5
+
+
+def approve_wordings(engine: Engine, *pairs: tuple[str, str]) -> list[int]:
+    with Session(engine) as session, session.begin():
+        proposed = [wordings.propose(session, e, text, "staff:carl") for e, text in pairs]
+        return [wordings.approve(session, w.id, "staff:bob").id for w in proposed]
+
+
+def fresh_index(engine: Engine, encoder: Encoder) -> HybridIndex:
+    with Session(engine) as session:
+        entries = store.answerable_entries(session)
+        return HybridIndex(encoder, entries, wordings=wordings.approved(session))
+
+
+def test_approved_and_removed_wordings_rank_like_a_fresh_start(
+    kb: KnowledgeBase, engine: Engine, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(engine) as session:
+        entries = store.answerable_entries(session)
+    passport = next(e for e in entries if e.topic == "passport_id")
+    waste = next(e for e in entries if e.topic == "waste")
+    lost_id, *_ = approve_wordings(
+        engine,
+        (passport.id, "mn id kwijt op vakantie wat nu"),
+        (waste.id, "When is my rubbish collected?"),
+        (waste.id, "hoe zit dat"),
+    )
+    kb.reload()
+    assert_same_rankings(kb, fresh_index(engine, encoder))
+    found = {c.entry.id: c for c in kb.suggest(["mn id kwijt op vakantie wat nu"], limit=10)}
+    assert found[passport.id].worded
+
+    # A wording removed while the index is being compacted: the compacted index takes it up.
+    compacted = HybridIndex.compacted
+
+    def removed_meanwhile(index: HybridIndex) -> HybridIndex:
+        result = compacted(index)
+        with Session(engine) as session, session.begin():
+            wordings.remove(session, lost_id, "staff:bob")
+        kb.reload()
+        return result
+
+    monkeypatch.setattr(HybridIndex, "compacted", removed_meanwhile)
+    kb.compact()
+    monkeypatch.undo()
+    assert_same_rankings(kb, fresh_index(engine, encoder))
+    found = {c.entry.id: c for c in kb.suggest(["mn id kwijt op vakantie wat nu"], limit=10)}
+    assert not found[passport.id].worded
+
+
+def test_an_entry_retired_as_its_wording_is_approved_is_gone(
+    kb: KnowledgeBase, engine: Engine
+) -> None:
+    size = len(kb)
+    publish(engine, SANDBAGS)
+    kb.reload()
+    approve_wordings(engine, (SANDBAGS.id, "zakken zand halen voor de dijk"))
+    set_version(engine, SANDBAGS.id, status=Status.RETIRED.value)
+    kb.reload()
+    assert len(kb) == size
+    assert SANDBAGS.id not in returned(kb, "zakken zand halen voor de dijk")
