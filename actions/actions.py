@@ -171,7 +171,12 @@ class LoketAction(Action):  # type: ignore[misc]
         """Tell the resident a colleague takes over (safety information first), and mark the
         conversation for the agents' queue."""
         parts = []
-        if found.safety:
+        if found.safety and found.judged_by == "classifier":
+            # Its reason is only the nearest example's, and it errs ("ik heb net een huis
+            # gekocht, waar laat ik mijn auto" read as suicidal): every number, asked, rather
+            # than one danger presumed.
+            parts.append(self.text("safety_unsure", language))
+        elif found.safety:
             parts.append(self.text(found.reason, language))
         elif f"handoff_{LEADS.get(found.reason, found.reason)}" in TEXTS:
             parts.append(self.text(f"handoff_{LEADS.get(found.reason, found.reason)}", language))

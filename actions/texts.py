@@ -58,6 +58,14 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "advice: **0800-2000** (free, day and night). Are you or someone else in danger right "
         "now? Call **112**.",
     },
+    "safety_unsure": {
+        "nl": "Voor de zekerheid: is er nu gevaar? Bel **112**. Denkt u aan zelfdoding? Praat "
+        "erover met 113 Zelfmoordpreventie: **0800-0113**. Bij geweld thuis: Veilig Thuis, "
+        "**0800-2000**. Beide gratis, dag en nacht.",
+        "en": "Just in case: is there danger right now? Call **112**. Are you thinking about "
+        "suicide? Talk to 113 Suicide Prevention: **0800-0113**. For violence at home: Veilig "
+        "Thuis (Safe at Home), **0800-2000**. Both free, day and night.",
+    },
     "emergency": {
         "nl": "Is er nu gevaar? Bel direct **112**. Bij een gaslucht: bel 0800-9009.",
         "en": "Is there danger right now? Call **112** at once. If you smell gas: call 0800-9009.",

@@ -253,6 +253,23 @@ async def test_domestic_violence_gets_veilig_thuis(executor: ActionExecutor) -> 
     assert "0800-2000" in text
 
 
+async def test_a_danger_only_the_classifier_sees_gets_every_number_presuming_none(
+    executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_answer_question",
+        "elke avond hoop ik dat ik niet meer wakker word",
+        "ask_question",
+        "nl",
+    )
+    text, meta = await run(executor, call)
+    assert (meta["handoff"]["judged_by"], meta["handoff"]["urgency"]) == ("classifier", 3)
+    assert text.startswith("Voor de zekerheid: is er nu gevaar?")
+    for number in ("112", "0800-0113", "0800-2000"):
+        assert number in text
+    assert "Wat goed dat u dit vertelt" not in text
+
+
 async def test_swearing_is_handed_to_a_person(executor: ActionExecutor) -> None:
     call = action_call(
         "action_answer_question", "kut gemeente, nooit wordt mijn afval opgehaald", "waste", "nl"
