@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 
 from actions.escalation import read_examples
+from bot import personal_data
 from bot.evaluation import escalation_queries, oos_queries, read_tsv
 from bot.settings import PROJECT_DIR, Settings
 from channels.base import normalise
+from knowledge_base import wordings
 from knowledge_base.confidence import FEATURES
+from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.files import read_entries
 from knowledge_base.tuning import read_pairs
 from knowledge_base.wordings import read_wordings
@@ -158,6 +161,21 @@ def test_every_wording_belongs_to_an_entry_of_the_starter_or_the_rijksoverheid_c
     wordings = read_wordings(Settings(_env_file=None).kb_wordings)  # type: ignore[call-arg]
     assert wordings
     assert not sorted(set(wordings) - entries)
+
+
+def test_every_shipped_wording_would_pass_as_a_municipalitys_own() -> None:
+    """The shipped wordings are held to the rules for those staff propose: one line of 3 to 300
+    characters, no personal data."""
+    shipped = read_wordings(Settings(_env_file=None).kb_wordings)  # type: ignore[call-arg]
+    texts = [text for texts in shipped.values() for text in texts]
+    assert texts
+    refused = []
+    for text in texts:
+        try:
+            personal_data.refuse_in(wordings.tidy(text))
+        except KnowledgeBaseError:
+            refused.append(text)
+    assert refused == []
 
 
 def test_the_answer_model_is_fitted_on_no_question_the_embedding_model_learned() -> None:
