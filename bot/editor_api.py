@@ -27,12 +27,13 @@ from bot.staff_api import actor, in_session, services_of, staff_member
 from channels import webchat
 from knowledge_base import diff, editorial, live, store, wordings
 from knowledge_base.editorial import Content, Version
-from knowledge_base.entries import Entry
+from knowledge_base.entries import Candidate, Entry
 from knowledge_base.errors import FourEyes, InvalidContent
 from knowledge_base.text import Language
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from knowledge_base.service import KnowledgeBase
 
 router = APIRouter(prefix="/api/editor", tags=["editor"])
 
@@ -489,8 +490,9 @@ async def remove_wording(
 async def review_queue(
     request: Request, authorization: str | None = Header(default=None)
 ) -> dict[str, Any]:
-    """Versions and residents' wordings (with their entry's question) waiting for approval,
-    oldest first; `mine` marks those the caller wrote or proposed."""
+    """Versions and residents' wordings waiting for approval, oldest first; `mine` marks those
+    the caller wrote or proposed. A wording comes with its entry's `question` and what the
+    assistant answers it `now` (as `/try`): already that entry, another, or nothing."""
     services = services_of(request)
     user = await _staff(request, authorization, *WRITERS)
 
@@ -512,7 +514,10 @@ async def review_queue(
             ],
         }
 
-    return await in_session(services, work)
+    queue = await in_session(services, work)
+    for wording in queue["wordings"]:
+        wording["now"] = await asyncio.to_thread(_tried, services.knowledge_base, wording["text"])
+    return queue
 
 
 @router.post("/preview")
@@ -547,9 +552,13 @@ async def try_question(
     best candidates with their scores, or the choice it would offer."""
     services = services_of(request)
     await _staff(request, authorization, *WRITERS)
-    decision = await asyncio.to_thread(services.knowledge_base.decide, body.question)
+    return await asyncio.to_thread(_tried, services.knowledge_base, body.question)
 
-    def candidate(c: Any) -> dict[str, Any]:
+
+def _tried(knowledge_base: KnowledgeBase, question: str) -> dict[str, Any]:
+    decision = knowledge_base.decide(question)
+
+    def candidate(c: Candidate) -> dict[str, Any]:
         return {
             "entry_id": c.entry.id,
             "version": c.entry.version,

@@ -70,6 +70,8 @@
       wordingReviewTitle: "Formuleringen van inwoners",
       wordingReviewIntro: "Voorgesteld door medewerkers vanuit een gesprek. Keur alleen goed wat bij het antwoord hoort en niets over één inwoner zegt.",
       wordingReviewEmpty: "Er wacht geen formulering.",
+      nowSame: "Nu: de assistent geeft dit antwoord al.", nowOther: "Nu: de assistent antwoordt met {question}.",
+      nowChoices: "Nu: de assistent vraagt of het gaat om {questions}.", nowNone: "Nu: de assistent weet hier geen antwoord op.",
       crisisIntro: "Een crisisbericht staat van begin tot eind op elk kanaal: bij het begin van elk gesprek en bij antwoorden over de onderwerpen die u noemt.",
       newNotice: "Nieuw crisisbericht", noticeTitleNl: "Wat is er aan de hand? (kop, Nederlands)",
       noticeBodyNl: "Wat moeten inwoners doen? (Nederlands)", noticeTitleEn: "Kop in het Engels (optioneel)",
@@ -161,6 +163,8 @@
       wordingReviewTitle: "Residents' wordings",
       wordingReviewIntro: "Proposed by agents from a conversation. Approve only what belongs to the answer and says nothing about one resident.",
       wordingReviewEmpty: "No wording is waiting.",
+      nowSame: "Now: the assistant already gives this answer.", nowOther: "Now: the assistant answers with {question}.",
+      nowChoices: "Now: the assistant asks whether it is about {questions}.", nowNone: "Now: the assistant has no answer to this.",
       crisisIntro: "A crisis notice is shown on every channel from its start to its end: at the start of every conversation and with answers on the topics you name.",
       newNotice: "New crisis notice", noticeTitleNl: "What is going on? (headline, Dutch)",
       noticeBodyNl: "What should residents do? (Dutch)", noticeTitleEn: "Headline in English (optional)",
@@ -461,6 +465,17 @@
     }).catch(function (error) { $(statusId).textContent = wordingMessage(error); });
   }
 
+  // What the assistant answers the wording now: what approving it would change.
+  function nowText(wording) {
+    var now = wording.now;
+    if (now.outcome === "answer" && now.answer.entry_id === wording.entry_id) return t("nowSame");
+    if (now.outcome === "answer") return t("nowOther", { question: now.answer.question });
+    if (now.outcome === "choices") {
+      return t("nowChoices", { questions: now.alternatives.map(function (c) { return c.question; }).join(" / ") });
+    }
+    return t("nowNone");
+  }
+
   function wordingButton(label, wording, handler, kind) {
     var attributes = { type: "button" };
     if (kind) attributes.class = kind;
@@ -686,6 +701,7 @@
         var meta = [t("wordingFor", { question: wording.question }), t("wordingBy", { who: wording.proposed_by }), when(wording.proposed_at)];
         if (wording.mine) meta.push(t("wordingMine"));
         li.appendChild(element("span", { class: "meta" }, meta.join(" · ")));
+        li.appendChild(element("span", { class: "meta" }, nowText(wording)));
         var row = element("div", { class: "row" });
         if (isApprover() && !wording.mine) {
           row.appendChild(wordingButton(t("wordingApprove"), wording, function () {

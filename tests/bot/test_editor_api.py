@@ -216,6 +216,7 @@ def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
     assert client.post(approve, headers=carl).status_code == 403  # an agent approves nothing
     review = client.get("/api/editor/review", headers=bob).json()["wordings"]
     assert [(w["text"], w["question"], w["mine"]) for w in review] == [(RESIDENT, QUESTION, False)]
+    assert review[0]["now"] == tried(client, bob, RESIDENT)  # what approving it would change
 
     approved = client.post(approve, headers=bob)
     assert approved.status_code == 200, approved.text
