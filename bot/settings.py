@@ -19,6 +19,7 @@ from channels import telegram
 from knowledge_base.embeddings import Precision, Runtime
 from knowledge_base.glossary import FREEDICT_NLD_ENG
 from knowledge_base.thresholds import Thresholds
+from knowledge_base.wordings import read_wordings
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
 TUNED_EMBEDDING_MODEL: Final = PROJECT_DIR / "models" / "embedding"
@@ -287,6 +288,14 @@ class Settings(BaseSettings):
     @classmethod
     def _off_when_empty(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("kb_wordings")
+    @classmethod
+    def _readable_wordings(cls, value: Path | None) -> Path | None:
+        """A broken wordings file stops the start with where and why (a WordingsError is a
+        ValueError), not with a traceback once the knowledge base loads."""
+        read_wordings(value)
+        return value
 
     @property
     def retention_days(self) -> dict[str, int]:

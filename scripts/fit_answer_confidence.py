@@ -215,6 +215,11 @@ def new_entry_offset(
     fitted on those examples alone: the judgement of an entry with wordings stays as it is."""
     worded = FEATURES.index("worded")
     new = x[:, worded] == 0
+    if not new.any():
+        raise SystemExit(
+            "--new-entries-only: no example's best entry is without wordings "
+            "(no wordings file, or no set scored with half the entries' wordings)"
+        )
     logits = x[new] @ weights + bias
 
     def loss(offset: float) -> float:

@@ -231,3 +231,7 @@ def test_fitting_for_new_entries_leaves_the_entries_with_wordings_as_judged() ->
     before, after = x @ weights + bias, x @ shifted + shifted_bias
     assert np.allclose(after[x[:, worded] == 1], before[x[:, worded] == 1])
     assert np.all(after[x[:, worded] == 0] > before[x[:, worded] == 0])
+    with pytest.raises(SystemExit, match="no example's best entry is without wordings"):
+        fit_answer_confidence.new_entry_offset(
+            x[x[:, worded] == 1], y[x[:, worded] == 1], np.ones(200), weights, bias
+        )

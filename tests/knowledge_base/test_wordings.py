@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot.cli import main
 from bot.settings import Settings
 from knowledge_base import live, store, wordings
 from knowledge_base.entries import Status
@@ -66,6 +67,16 @@ def test_a_broken_wordings_file_is_refused_with_where(tmp_path: Path, text: str,
 def test_a_missing_wordings_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(WordingsError, match="No such file"):
         read_wordings(tmp_path / "missing.tsv")
+
+
+def test_loket_does_not_start_on_a_broken_wordings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "entry\twording\npaspoort\n")
+    monkeypatch.setenv("LOKET_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LOKET_KB_WORDINGS", str(path))
+    assert main(["kb", "export"]) == 2
+    assert capsys.readouterr().err == f"loket: {path}: line 2 needs an entry id and a wording\n"
 
 
 def test_sources_are_merged_per_entry_in_order_each_wording_once() -> None:
