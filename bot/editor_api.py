@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.actions import answer_text
@@ -29,7 +28,7 @@ from channels import webchat
 from knowledge_base import diff, editorial, live, store, wordings
 from knowledge_base.editorial import Content, Version
 from knowledge_base.entries import Candidate, Entry
-from knowledge_base.errors import FourEyes, InvalidContent, WrongState
+from knowledge_base.errors import FourEyes, InvalidContent
 from knowledge_base.text import Language
 
 if TYPE_CHECKING:
@@ -410,10 +409,7 @@ async def propose_wording(
         record_audit(session, actor(user), "kb.wording.propose", entry_id, details)
         return wording.as_json()
 
-    try:
-        return await in_session(services, work)
-    except IntegrityError as error:  # the same text proposed by someone else at this moment
-        raise WrongState(f"This wording of '{entry_id}' was proposed meanwhile") from error
+    return await in_session(services, work)
 
 
 @router.post("/wordings/{wording_id}/approve")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from knowledge_base import live
@@ -167,7 +168,10 @@ def _proposal(
     row.proposed_at = datetime.now(UTC)
     row.conversation_id = conversation_id
     row.decided_by = row.decided_at = row.note = None
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # the same text, proposed by someone else at this moment
+        raise WrongState(f"This wording of '{entry_id}' was proposed meanwhile") from error
     return row
 
 

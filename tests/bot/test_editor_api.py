@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.tables import AuditRow
-from knowledge_base import wordings
 from tests.bot.conftest import add_user, login
 
 QUESTION = "Waar kan ik zandzakken ophalen tegen het hoogwater?"
@@ -282,20 +281,3 @@ def test_who_proposed_a_wording_cannot_approve_it_but_may_withdraw_it(
         "/api/editor/entries/geen-antwoord/wordings", headers=carl, json={"text": RESIDENT}
     )
     assert missing.status_code == 404
-
-
-def test_the_same_wording_proposed_at_the_same_moment_is_refused_once(
-    client: TestClient,
-    engine: Engine,
-    staff: dict[str, dict[str, str]],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    entry_id = published_sandbags(client, staff)
-    url = f"/api/editor/entries/{entry_id}/wordings"
-    assert client.post(url, headers=staff["carl"], json={"text": RESIDENT}).status_code == 201
-    # As if the first proposal were not yet committed when the second looked for it.
-    monkeypatch.setattr(wordings, "_same", lambda *_: None)
-    second = client.post(url, headers=staff["anna"], json={"text": RESIDENT})
-    assert (second.status_code, second.json()["error"]["code"]) == (409, "conflict")
-    listed = client.get(url, headers=staff["anna"]).json()["wordings"]
-    assert [w["proposed_by"] for w in listed] == ["staff:carl"]

@@ -3,6 +3,7 @@ PostgreSQL (127.0.0.1:5432, database `test`), in a schema of its own that is dro
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -15,9 +16,13 @@ from sqlalchemy.orm import Session
 
 from bot import sealing
 from bot.app import create_app
+from bot.database import make_engine, migrate
 from bot.settings import Settings
 from bot.tables import Base
+from knowledge_base import store, wordings
 from knowledge_base.embeddings import Encoder
+from knowledge_base.entries import Entry, Status
+from knowledge_base.errors import WrongState
 from knowledge_base.tables import Base as KnowledgeBase
 from tests.bot.conftest import add_user, login, resident
 
@@ -75,3 +80,35 @@ def test_migrations_and_a_handed_off_conversation_on_postgresql(
             assert report.messages == 3  # the take is in the chain
         readiness = client.get("/readyz").json()["checks"]
         assert readiness == {"database": True, "rasa": False}
+
+
+def test_the_same_wording_proposed_at_the_same_moment_is_refused_once(
+    pg_settings: Settings,
+) -> None:
+    engine = make_engine(pg_settings.sqlalchemy_url)
+    migrate(engine)
+    entry = Entry("zandzakken", 1, "crisis", {"nl": ["Waar haal ik zandzakken?"]}, {"nl": "Werf."})
+    with Session(engine) as session, session.begin():
+        store.import_entries(session, [entry], Status.PUBLISHED)
+    outcome: list[str] = []
+
+    def second() -> None:  # waits for the first proposal's transaction, then finds its row
+        try:
+            with Session(engine) as session, session.begin():
+                wordings.propose(session, entry.id, "zakken zand halen", "staff:anna")
+            outcome.append("proposed")
+        except WrongState as error:
+            outcome.append(str(error))
+
+    meanwhile = threading.Thread(target=second)
+    with Session(engine) as first:
+        with first.begin():
+            wordings.propose(first, entry.id, "zakken zand halen", "staff:carl")
+            meanwhile.start()
+            meanwhile.join(timeout=1.0)
+            assert meanwhile.is_alive()  # blocked on the first proposal's row
+        meanwhile.join(timeout=10)
+    assert outcome == ["This wording of 'zandzakken' was proposed meanwhile"]
+    with Session(engine) as session:
+        assert [w.proposed_by for w in wordings.of_entry(session, entry.id)] == ["staff:carl"]
+    engine.dispose()
