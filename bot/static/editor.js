@@ -72,6 +72,7 @@
       wordingReviewEmpty: "Er wacht geen formulering.",
       nowSame: "Nu: de assistent geeft dit antwoord al.", nowOther: "Nu: de assistent antwoordt met {question}.",
       nowChoices: "Nu: de assistent vraagt of het gaat om {questions}.", nowNone: "Nu: de assistent weet hier geen antwoord op.",
+      alsoNear: "Lijkt ook op: {questions}. Vragen daarover kunnen na goedkeuren hier terechtkomen.",
       crisisIntro: "Een crisisbericht staat van begin tot eind op elk kanaal: bij het begin van elk gesprek en bij antwoorden over de onderwerpen die u noemt.",
       newNotice: "Nieuw crisisbericht", noticeTitleNl: "Wat is er aan de hand? (kop, Nederlands)",
       noticeBodyNl: "Wat moeten inwoners doen? (Nederlands)", noticeTitleEn: "Kop in het Engels (optioneel)",
@@ -165,6 +166,7 @@
       wordingReviewEmpty: "No wording is waiting.",
       nowSame: "Now: the assistant already gives this answer.", nowOther: "Now: the assistant answers with {question}.",
       nowChoices: "Now: the assistant asks whether it is about {questions}.", nowNone: "Now: the assistant has no answer to this.",
+      alsoNear: "Also close to: {questions}. Questions about those may come here once it is approved.",
       crisisIntro: "A crisis notice is shown on every channel from its start to its end: at the start of every conversation and with answers on the topics you name.",
       newNotice: "New crisis notice", noticeTitleNl: "What is going on? (headline, Dutch)",
       noticeBodyNl: "What should residents do? (Dutch)", noticeTitleEn: "Headline in English (optional)",
@@ -702,6 +704,11 @@
         if (wording.mine) meta.push(t("wordingMine"));
         li.appendChild(element("span", { class: "meta" }, meta.join(" · ")));
         li.appendChild(element("span", { class: "meta" }, nowText(wording)));
+        // The entries it comes close to besides its own: their residents' questions may follow it.
+        var others = wording.now.candidates.filter(function (c) { return c.entry_id !== wording.entry_id; });
+        if (others.length) {
+          li.appendChild(element("span", { class: "meta" }, t("alsoNear", { questions: others.map(function (c) { return c.question; }).join(" / ") })));
+        }
         var row = element("div", { class: "row" });
         if (isApprover() && !wording.mine) {
           row.appendChild(wordingButton(t("wordingApprove"), wording, function () {

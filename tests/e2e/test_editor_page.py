@@ -320,6 +320,7 @@ def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
     waiting = approver.locator("#wording-review li", has_text=TAUGHT)
     expect(waiting).to_contain_text("Hoe vraag ik een parkeervergunning aan?")
     expect(waiting).to_contain_text("Nu: de assistent")  # what approving it would change
+    expect(waiting).to_contain_text("Lijkt ook op: ")  # and which other answers it is near
     assert serious_violations(approver) == []
     waiting.get_by_role("button", name="Goedkeuren").click()
     expect(approver.locator("#review-status")).to_contain_text("Goedgekeurd")
