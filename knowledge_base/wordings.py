@@ -159,19 +159,24 @@ def _proposal(
         raise WrongState(f"This wording of '{entry_id}' is waiting for approval already")
     if row is not None and row.status == WordingStatus.APPROVED:
         raise WrongState(f"This wording of '{entry_id}' is in use already")
-    if row is None:
-        row = WordingRow(entry_id=entry_id)
-        session.add(row)
+    return _offered(session, row or WordingRow(entry_id=entry_id), text, proposer, conversation_id)
+
+
+def _offered(
+    session: Session, row: WordingRow, text: str, proposer: str, conversation_id: str | None
+) -> WordingRow:
+    """`row` (new, or rejected or removed before) proposed with the tidied `text`."""
     row.text = text
     row.status = WordingStatus.PROPOSED.value
     row.proposed_by = proposer
     row.proposed_at = datetime.now(UTC)
     row.conversation_id = conversation_id
     row.decided_by = row.decided_at = row.note = None
+    session.add(row)
     try:
         session.flush()
     except IntegrityError as error:  # the same text, proposed by someone else at this moment
-        raise WrongState(f"This wording of '{entry_id}' was proposed meanwhile") from error
+        raise WrongState(f"This wording of '{row.entry_id}' was proposed meanwhile") from error
     return row
 
 
@@ -240,13 +245,14 @@ def import_wordings(
 ) -> int:
     """Wordings that came with imported entries: proposed, or with `approved` in use at once
     like the import's published versions (its author's own decision, as the audit log
-    records). A wording someone rejected or removed stays so; how many were added."""
+    records). A wording someone rejected or removed stays so; how many were added. The
+    entries are the import's own, in the knowledge base already."""
     added = 0
     for entry_id, texts in wordings.items():
-        for text in texts:
-            row = _same(session, entry_id, tidy(text))
+        for text in map(tidy, texts):
+            row = _same(session, entry_id, text)
             if row is None:
-                row = _proposal(session, entry_id, text, actor, None)
+                row = _offered(session, WordingRow(entry_id=entry_id), text, actor, None)
             elif not (approved and row.status == WordingStatus.PROPOSED):
                 continue
             if approved:
