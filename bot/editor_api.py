@@ -486,6 +486,22 @@ async def remove_wording(
     return result
 
 
+@router.get("/wordings/{wording_id}/effect")
+async def wording_effect(
+    request: Request, wording_id: int, authorization: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """What approving the wording would take from the answers it comes close to: per answer,
+    which of its residents' wordings would get this wording's answer instead (measured on
+    request: a second or two)."""
+    services = services_of(request)
+    await _staff(request, authorization, *WRITERS)
+    wording = await in_session(services, lambda session: wordings.wording(session, wording_id))
+    found = await asyncio.to_thread(
+        services.knowledge_base.wording_effect, wording.entry_id, wording.text
+    )
+    return found.as_json() | {"wording_id": wording_id}
+
+
 @router.get("/review")
 async def review_queue(
     request: Request, authorization: str | None = Header(default=None)

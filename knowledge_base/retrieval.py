@@ -572,6 +572,11 @@ class HybridIndex:
     def entries(self) -> list[Entry]:
         return [self._entries[slot] for slot in self._slots.values()]
 
+    def entry(self, entry_id: str) -> Entry | None:
+        """The indexed version of an entry, if it is in the index."""
+        slot = self._slots.get(entry_id)
+        return None if slot is None else self._entries[slot]
+
     @property
     def texts(self) -> list[str]:
         """The texts of the entries' variants and passages."""

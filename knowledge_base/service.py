@@ -29,6 +29,7 @@ from knowledge_base.retrieval import HybridIndex
 from knowledge_base.seed import read_seed
 from knowledge_base.thresholds import Thresholds
 from knowledge_base.vectors import StoredVectors
+from knowledge_base.wording_effect import Effect, effect
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +189,11 @@ class KnowledgeBase:
 
     def __len__(self) -> int:
         return len(self._index)
+
+    def wording_effect(self, entry_id: str, text: str) -> Effect:
+        """What approving `text` as a residents' wording of the entry would take from the
+        answers it comes close to (knowledge_base/wording_effect.py)."""
+        return effect(self._index, entry_id, text)
 
     def suggest(self, texts: Sequence[str], limit: int = SHOWN) -> list[Candidate]:
         """The entries most like any of `texts` (a resident's latest messages, or an agent's

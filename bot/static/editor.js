@@ -73,6 +73,11 @@
       nowSame: "Nu: de assistent geeft dit antwoord al.", nowOther: "Nu: de assistent antwoordt met {question}.",
       nowChoices: "Nu: de assistent vraagt of het gaat om {questions}.", nowNone: "Nu: de assistent weet hier geen antwoord op.",
       alsoNear: "Lijkt ook op: {questions}. Vragen daarover kunnen na goedkeuren hier terechtkomen.",
+      effectMeasuring: "Meten wat goedkeuren verandert voor andere antwoorden…",
+      effectKept: "Gemeten: na goedkeuren houden de andere antwoorden alle {measured} formuleringen van inwoners die erop lijken.",
+      effectTaken: "Let op: na goedkeuren krijgen {taken} van {measured} formuleringen van andere antwoorden dit antwoord: {items}.",
+      effectNothing: "Gemeten: de antwoorden waar dit op lijkt, hebben nog geen formuleringen van inwoners om mee te vergelijken.",
+      effectItem: "„{wording}” (nu bij {question})", effectFailed: "Meten lukte niet; probeer het later opnieuw.",
       crisisIntro: "Een crisisbericht staat van begin tot eind op elk kanaal: bij het begin van elk gesprek en bij antwoorden over de onderwerpen die u noemt.",
       newNotice: "Nieuw crisisbericht", noticeTitleNl: "Wat is er aan de hand? (kop, Nederlands)",
       noticeBodyNl: "Wat moeten inwoners doen? (Nederlands)", noticeTitleEn: "Kop in het Engels (optioneel)",
@@ -167,6 +172,11 @@
       nowSame: "Now: the assistant already gives this answer.", nowOther: "Now: the assistant answers with {question}.",
       nowChoices: "Now: the assistant asks whether it is about {questions}.", nowNone: "Now: the assistant has no answer to this.",
       alsoNear: "Also close to: {questions}. Questions about those may come here once it is approved.",
+      effectMeasuring: "Measuring what approving changes for other answers…",
+      effectKept: "Measured: once approved, the other answers keep all {measured} residents' wordings close to it.",
+      effectTaken: "Note: once approved, {taken} of {measured} wordings of other answers get this answer: {items}.",
+      effectNothing: "Measured: the answers this is close to have no residents' wordings to compare with yet.",
+      effectItem: "“{wording}” (now with {question})", effectFailed: "Measuring failed; try again later.",
       crisisIntro: "A crisis notice is shown on every channel from its start to its end: at the start of every conversation and with answers on the topics you name.",
       newNotice: "New crisis notice", noticeTitleNl: "What is going on? (headline, Dutch)",
       noticeBodyNl: "What should residents do? (Dutch)", noticeTitleEn: "Headline in English (optional)",
@@ -478,6 +488,33 @@
     return t("nowNone");
   }
 
+  // What approving the wording takes from the answers it comes close to, measured by the server
+  // one wording at a time (a second or two each); a newer list stops the older one's round.
+  var reviewRound = 0;
+  function measureEffects(pending) {
+    var round = ++reviewRound;
+    pending.reduce(function (previous, item) {
+      return previous.then(function () {
+        if (round !== reviewRound) return null;
+        return call("GET", "/api/editor/wordings/" + item.wording.id + "/effect").then(function (found) {
+          item.line.textContent = effectText(found);
+        }).catch(function () { item.line.textContent = t("effectFailed"); });
+      });
+    }, Promise.resolve());
+  }
+
+  function effectText(found) {
+    if (!found.measured) return t("effectNothing");
+    if (!found.taken) return t("effectKept", { measured: found.measured });
+    var items = [];
+    found.neighbours.forEach(function (neighbour) {
+      neighbour.wordings.forEach(function (wording) {
+        items.push(t("effectItem", { wording: wording, question: neighbour.question }));
+      });
+    });
+    return t("effectTaken", { taken: found.taken, measured: found.measured, items: items.join("; ") });
+  }
+
   function wordingButton(label, wording, handler, kind) {
     var attributes = { type: "button" };
     if (kind) attributes.class = kind;
@@ -697,6 +734,7 @@
       var wordings = $("wording-review");
       wordings.textContent = "";
       $("wording-review-empty").hidden = data.wordings.length > 0;
+      var pending = [];
       data.wordings.forEach(function (wording) {
         var li = element("li");
         li.appendChild(element("q", {}, wording.text));
@@ -709,6 +747,9 @@
         if (others.length) {
           li.appendChild(element("span", { class: "meta" }, t("alsoNear", { questions: others.map(function (c) { return c.question; }).join(" / ") })));
         }
+        var effect = element("span", { class: "meta effect", "aria-live": "polite" }, t("effectMeasuring"));
+        li.appendChild(effect);
+        pending.push({ wording: wording, line: effect });
         var row = element("div", { class: "row" });
         if (isApprover() && !wording.mine) {
           row.appendChild(wordingButton(t("wordingApprove"), wording, function () {
@@ -723,6 +764,7 @@
         if (row.childNodes.length) li.appendChild(row);
         wordings.appendChild(li);
       });
+      measureEffects(pending);
     }).catch(function () {});
   }
 

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.settings import Settings
 from bot.tables import AuditRow
+from knowledge_base.wordings import read_wordings
 from tests.bot.conftest import add_user, login
 
 QUESTION = "Waar kan ik zandzakken ophalen tegen het hoogwater?"
@@ -236,6 +238,34 @@ def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
         ("staff:bob", "kb.wording.approve", entry_id),
         ("staff:bob", "kb.wording.remove", entry_id),
     ]
+
+
+def test_an_approver_sees_which_questions_of_other_answers_a_wording_would_take(
+    client: TestClient, staff: dict[str, dict[str, str]]
+) -> None:
+    # How residents ask about the collection calendar, proposed for bulky waste by mistake.
+    calendar = read_wordings(Settings(_env_file=None).kb_wordings)["afvalkalender-ophaaldagen"]  # type: ignore[call-arg]
+    url = "/api/editor/entries/grofvuil-ophalen/wordings"
+    wrong = client.post(url, headers=staff["carl"], json={"text": calendar[0]}).json()
+    right = client.post(url, headers=staff["carl"], json={"text": "hoe kom ik van mn oude bank af"})
+
+    def effect(wording_id: int, who: str = "bob") -> Any:
+        return client.get(f"/api/editor/wordings/{wording_id}/effect", headers=staff[who])
+
+    taking = effect(wrong["id"]).json()
+    assert (taking["wording_id"], taking["entry_id"], taking["taken"]) == (
+        wrong["id"],
+        "grofvuil-ophalen",
+        1,
+    )
+    # each of the calendar's wordings asked as a new question would be, without itself
+    assert [
+        (n["entry_id"], n["measured"], n["wordings"]) for n in taking["neighbours"] if n["wordings"]
+    ] == [("afvalkalender-ophaaldagen", len(calendar), [calendar[0]])]
+    keeping = effect(right.json()["id"], "anna").json()
+    assert (keeping["taken"], keeping["measured"] > 0) == (0, True)
+    assert effect(wrong["id"], "carl").status_code == 403  # for the editorial team
+    assert effect(987654).status_code == 404
 
 
 @pytest.mark.parametrize(

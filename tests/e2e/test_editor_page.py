@@ -321,6 +321,11 @@ def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
     expect(waiting).to_contain_text("Hoe vraag ik een parkeervergunning aan?")
     expect(waiting).to_contain_text("Nu: de assistent")  # what approving it would change
     expect(waiting).to_contain_text("Lijkt ook op: ")  # and which other answers it is near
+    # and, measured, what it would take from them: these answers keep their residents' wordings
+    expect(waiting.locator(".effect")).to_have_text(
+        re.compile(r"^Gemeten: na goedkeuren houden de andere antwoorden alle \d+ formuleringen"),
+        timeout=30_000,
+    )
     assert serious_violations(approver) == []
     waiting.get_by_role("button", name="Goedkeuren").click()
     expect(approver.locator("#review-status")).to_contain_text("Goedgekeurd")
