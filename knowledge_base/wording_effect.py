@@ -40,6 +40,8 @@ class Taken:
 class Effect:
     entry_id: str
     neighbours: tuple[Taken, ...] = field(default_factory=tuple)
+    answerable: bool = True
+    """Whether residents can get the entry now: a wording of one they cannot takes nothing yet."""
 
     @property
     def measured(self) -> int:
@@ -52,6 +54,7 @@ class Effect:
     def as_json(self) -> dict[str, Any]:
         return {
             "entry_id": self.entry_id,
+            "answerable": self.answerable,
             "measured": self.measured,
             "taken": self.taken,
             "neighbours": [
@@ -71,7 +74,7 @@ def effect(index: HybridIndex, entry_id: str, text: str) -> Effect:
     comes closest to. Nothing is measured when the entry is not answerable (not in `index`)."""
     worded = index.entry(entry_id)
     if worded is None:
-        return Effect(entry_id)
+        return Effect(entry_id, answerable=False)
     neighbours = [
         candidate.entry
         for candidate in index.search(text, limit=NEIGHBOURS + 1)

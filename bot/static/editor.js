@@ -77,6 +77,7 @@
       effectKept: "Gemeten: na goedkeuren houden de andere antwoorden alle {measured} formuleringen van inwoners die erop lijken.",
       effectTaken: "Let op: na goedkeuren krijgen {taken} van {measured} formuleringen van andere antwoorden dit antwoord: {items}.",
       effectNothing: "Gemeten: de antwoorden waar dit op lijkt, hebben nog geen formuleringen van inwoners om mee te vergelijken.",
+      effectUnanswerable: "Niet gemeten: inwoners krijgen dit antwoord nu niet (nog niet gepubliceerd, of niet meer geldig).",
       effectItem: "„{wording}” (nu bij {question})", effectFailed: "Meten lukte niet; probeer het later opnieuw.",
       crisisIntro: "Een crisisbericht staat van begin tot eind op elk kanaal: bij het begin van elk gesprek en bij antwoorden over de onderwerpen die u noemt.",
       newNotice: "Nieuw crisisbericht", noticeTitleNl: "Wat is er aan de hand? (kop, Nederlands)",
@@ -176,6 +177,7 @@
       effectKept: "Measured: once approved, the other answers keep all {measured} residents' wordings close to it.",
       effectTaken: "Note: once approved, {taken} of {measured} wordings of other answers get this answer: {items}.",
       effectNothing: "Measured: the answers this is close to have no residents' wordings to compare with yet.",
+      effectUnanswerable: "Not measured: residents do not get this answer now (not published yet, or no longer valid).",
       effectItem: "“{wording}” (now with {question})", effectFailed: "Measuring failed; try again later.",
       crisisIntro: "A crisis notice is shown on every channel from its start to its end: at the start of every conversation and with answers on the topics you name.",
       newNotice: "New crisis notice", noticeTitleNl: "What is going on? (headline, Dutch)",
@@ -504,6 +506,7 @@
   }
 
   function effectText(found) {
+    if (!found.answerable) return t("effectUnanswerable");
     if (!found.measured) return t("effectNothing");
     if (!found.taken) return t("effectKept", { measured: found.measured });
     var items = [];

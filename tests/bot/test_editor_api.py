@@ -264,6 +264,11 @@ def test_an_approver_sees_which_questions_of_other_answers_a_wording_would_take(
     ] == [("afvalkalender-ophaaldagen", len(calendar), [calendar[0]])]
     keeping = effect(right.json()["id"], "anna").json()
     assert (keeping["taken"], keeping["measured"] > 0) == (0, True)
+    waiting = write_and_submit(client, staff["anna"])  # residents cannot get it yet
+    early = client.post(
+        f"/api/editor/entries/{waiting}/wordings", headers=staff["carl"], json={"text": RESIDENT}
+    )
+    assert (effect(early.json()["id"]).json()["answerable"], taking["answerable"]) == (False, True)
     assert effect(wrong["id"], "carl").status_code == 403  # for the editorial team
     assert effect(987654).status_code == 404
 

@@ -48,4 +48,4 @@ def test_nothing_is_measured_for_an_entry_residents_cannot_get(encoder: Encoder)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     index = HybridIndex(encoder, read_seed(settings.kb_seed_file))
     found = effect(index, "nog-niet-gepubliceerd", "wanneer wordt het grofvuil opgehaald")
-    assert (found.measured, found.neighbours) == (0, ())
+    assert (found.answerable, found.measured, found.neighbours) == (False, 0, ())
