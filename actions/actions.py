@@ -143,17 +143,22 @@ class LoketAction(Action):  # type: ignore[misc]
             self._classifier,
             history_of(tracker),
         )
-        if found is not None and found.yields_to_answer and self._kb is not None:
+        if found is None:
+            await self.respond(dispatcher, tracker, language)
+            return []
+        if found.yields_to_answer and self._kb is not None:
             decision = await asyncio.to_thread(
                 self._kb.decide, text, intent["name"], overruling=True
             )
             if decision.answer is not None:
                 self.answer(dispatcher, tracker, language, decision, set_aside=found)
                 return []
-        if found is not None:
-            self.hand_off(dispatcher, tracker, language, found)
-        else:
-            await self.respond(dispatcher, tracker, language)
+        meanwhile = None
+        if self._kb is not None and found.answered_alongside:
+            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+            if decision.answer is not None and found.served_by(decision.answer.entry):
+                meanwhile = decision
+        self.hand_off(dispatcher, tracker, language, found, meanwhile)
         return []
 
     async def respond(
@@ -167,9 +172,11 @@ class LoketAction(Action):  # type: ignore[misc]
         tracker: Tracker,
         language: Language,
         found: Escalation,
+        meanwhile: Decision | None = None,
     ) -> None:
         """Tell the resident a colleague takes over (safety information first), and mark the
-        conversation for the agents' queue."""
+        conversation for the agents' queue; `meanwhile`: the knowledge base's answer, given
+        before that."""
         parts = []
         if found.safety and found.judged_by == "classifier":
             # Its reason is only the nearest example's, and it errs ("ik heb net een huis
@@ -180,6 +187,10 @@ class LoketAction(Action):  # type: ignore[misc]
             parts.append(self.text(found.reason, language))
         elif f"handoff_{LEADS.get(found.reason, found.reason)}" in TEXTS:
             parts.append(self.text(f"handoff_{LEADS.get(found.reason, found.reason)}", language))
+        answered: dict[str, Any] = {}
+        if meanwhile is not None and meanwhile.answer is not None:
+            text, answered = self.answered(language, meanwhile)
+            parts += [self.text("handoff_meanwhile", language), text]
         parts.append(self.text("handoff", language))
         self.reply(
             dispatcher,
@@ -188,6 +199,7 @@ class LoketAction(Action):  # type: ignore[misc]
             language,
             handoff=found.as_json(),
             outcome="handoff",
+            **answered,
         )
 
     def answer(
@@ -200,23 +212,25 @@ class LoketAction(Action):  # type: ignore[misc]
     ) -> None:
         """Reply with the knowledge base's answer; `set_aside` is the model's escalation that
         this confident answer went before, kept with the reply for whoever reviews it."""
+        text, answered = self.answered(language, decision)
+        if set_aside:
+            answered["escalation_set_aside"] = set_aside.as_json()
+        self.reply(dispatcher, tracker, text, language, outcome="answer", **answered)
+
+    def answered(self, language: Language, decision: Decision) -> tuple[str, dict[str, Any]]:
+        """The answer's text (with the crisis notices on its topic) and what is archived
+        with it: the entry and version, the candidates, the answer model's confidence."""
         assert decision.answer is not None
         entry = decision.answer.entry
         notices = self._kb.notices.on_topic(entry.topic) if self._kb is not None else []
-        extra: dict[str, Any] = {"escalation_set_aside": set_aside.as_json()} if set_aside else {}
+        meta: dict[str, Any] = {
+            "kb_entry": kb_entry_payload(decision.answer),
+            "candidates": [kb_entry_payload(c) for c in decision.candidates],
+            "kb_confidence": round(decision.confidence, 4),
+        }
         if notices:
-            extra["notices"] = [notice.id for notice in notices]
-        self.reply(
-            dispatcher,
-            tracker,
-            answer_text(entry, language, self._municipality, notices),
-            language,
-            kb_entry=kb_entry_payload(decision.answer),
-            candidates=[kb_entry_payload(c) for c in decision.candidates],
-            kb_confidence=round(decision.confidence, 4),
-            outcome="answer",
-            **extra,
-        )
+            meta["notices"] = [notice.id for notice in notices]
+        return answer_text(entry, language, self._municipality, notices), meta
 
     def text(self, key: str, language: Language, **values: str) -> str:
         return render(TEXTS[key][language], {**self._municipality(language), **values})

@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from knowledge_base.embeddings import Encoder
+from knowledge_base.entries import Entry
 from knowledge_base.text import words
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,13 @@ ANSWERABLE_REASONS: Final = frozenset({*SAFETY_REASONS, "legal_deadline", "distr
 bezwaar", "iemand heeft een lening op mijn naam afgesloten"). A complaint, anger and a request
 for a person are never answered away: a complaint about the counter is not a question about
 the counter's opening hours."""
+ANSWERED_ALONGSIDE: Final = frozenset({"legal_deadline", "distress", "complex", "complaint"})
+"""Reasons a person takes over for while the resident already gets the knowledge base's
+answer, when it has one: a resident with a deadline reads how an objection works while a
+colleague is on the way, instead of only waiting."""
+ABOUT_COMPLAINING: Final = re.compile(r"\b(klacht|kla(ag|gen)\b|complain|ombudsman)", re.IGNORECASE)
+"""A complaint gets only an answer about complaining alongside the person: a complaint about
+the counter is not a question about the counter's opening hours."""
 SAFETY_CERTAIN: Final = 0.9
 """A model's safety judgement at least this sure is acted on even when the knowledge base has
 an answer: "ik zie geen uitweg meer met mijn schulden" needs 113 before a debt page."""
@@ -224,6 +232,20 @@ class Escalation:
         if self.judged_by == "intent" and self.reason not in ANSWERABLE_REASONS:
             return False
         return not self.safety or self.evidence.get("classifier", 1.0) < SAFETY_CERTAIN
+
+    @property
+    def answered_alongside(self) -> bool:
+        """Whether a knowledge-base answer may come with the person: not for what the resident
+        said or did in so many words (a rule), nor for danger."""
+        return self.judged_by != "rule" and self.reason in ANSWERED_ALONGSIDE
+
+    def served_by(self, entry: Entry) -> bool:
+        """Whether `entry`'s answer helps this resident while a person takes over."""
+        if not self.answered_alongside:
+            return False
+        if self.reason == "complaint":
+            return any(ABOUT_COMPLAINING.search(q) for _, q in entry.all_questions())
+        return True
 
     def as_json(self) -> dict[str, Any]:
         return {

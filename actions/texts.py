@@ -86,6 +86,10 @@ TEXTS: Final[dict[str, dict[Language, str]]] = {
         "nl": "Omdat er een termijn loopt, kijkt een medewerker met u mee.",
         "en": "Because there is a deadline, a colleague will look at this with you.",
     },
+    "handoff_meanwhile": {
+        "nl": "Dit kunt u alvast lezen:",
+        "en": "Here is what you can read in the meantime:",
+    },
     "handoff_misunderstood": {
         "nl": "Sorry, ik begrijp uw vraag niet goed.",
         "en": "Sorry, I don't understand your question well.",

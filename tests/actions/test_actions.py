@@ -158,6 +158,7 @@ async def test_a_sure_request_for_a_person_is_a_handoff_even_with_a_kb_answer(
     )
     _, meta = await run(intent_only_executor, call)
     assert meta["handoff"]["reason"] == "request_human"
+    assert "kb_entry" not in meta
 
 
 async def test_a_question_rasa_unsurely_reads_as_small_talk_is_answered(
@@ -277,6 +278,7 @@ async def test_swearing_is_handed_to_a_person(executor: ActionExecutor) -> None:
     _, meta = await run(executor, call)
     assert meta["handoff"]["reason"] == "insult"
     assert meta["handoff"]["evidence"]["swearing"] == 1
+    assert "kb_entry" not in meta
 
 
 def with_earlier_turn(call: dict[str, Any], text: str, outcome: str) -> dict[str, Any]:
@@ -345,6 +347,41 @@ async def test_a_complaint_the_kb_cannot_answer_still_reaches_a_person(
     _, meta = await run(executor, call)
     assert meta["handoff"]["reason"] == "complaint"
     assert meta["handoff"]["judged_by"] == "intent"
+
+
+async def test_a_question_about_complaining_gets_the_answer_while_a_person_takes_over(
+    intent_only_executor: ActionExecutor,
+) -> None:
+    call = action_call(
+        "action_answer_question", "hoe dien ik een klacht in over de gemeente", "complaint", "nl"
+    )
+    text, meta = await run(intent_only_executor, call)
+    assert meta["outcome"] == "handoff"
+    assert meta["handoff"]["reason"] == "complaint"
+    assert meta["kb_entry"]["id"] == "contact-telefoon-email"
+    assert meta["kb_entry"]["version"] == 1
+    lead, answer, handoff = (
+        text.index("We nemen uw klacht serieus"),
+        text.index("Dien dan een klacht in"),
+        text.index("Ik geef uw vraag door aan een medewerker"),
+    )
+    assert lead < text.index("Dit kunt u alvast lezen:") < answer < handoff
+
+
+async def test_a_complaint_gets_no_answer_that_is_not_about_complaining(
+    intent_only_executor: ActionExecutor, engine: Engine, encoder: Encoder
+) -> None:
+    complaint = "mijn grofvuil is al drie keer niet opgehaald en niemand reageert op mijn meldingen"
+    kb = KnowledgeBase(engine, encoder)
+    kb.refresh()
+    confident = kb.decide(complaint, "complaint").answer
+    assert confident is not None
+    assert confident.entry.id == "grofvuil-ophalen"
+    call = action_call("action_answer_question", complaint, "complaint", "nl")
+    text, meta = await run(intent_only_executor, call)
+    assert meta["handoff"]["reason"] == "complaint"
+    assert "kb_entry" not in meta
+    assert "Dit kunt u alvast lezen" not in text
 
 
 async def test_an_answer_on_the_topic_of_a_live_notice_says_so(

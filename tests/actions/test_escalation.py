@@ -13,6 +13,7 @@ from actions.escalation import (
     safety_phrase,
     swear_words,
 )
+from knowledge_base.entries import Entry
 
 
 def test_signals_notice_capitals_exclamations_and_swearing() -> None:
@@ -175,6 +176,34 @@ def test_only_a_models_judgement_may_give_way_to_an_answer() -> None:
     assert phrased is not None
     assert phrased.safety
     assert not phrased.yields_to_answer
+
+
+def entry(entry_id: str, *questions: str) -> Entry:
+    return Entry(entry_id, 1, "contact", {"nl": list(questions)}, {"nl": "..."})
+
+
+def test_only_a_complaint_about_complaining_is_answered_alongside_the_person() -> None:
+    complaining = entry("klachten", "Waar kan ik een klacht indienen over een overheidsinstantie?")
+    ombudsman = entry("ombudsman", "Kan ik naar de Nationale ombudsman?")
+    passport = entry("paspoort", "Hoe vraag ik een paspoort aan?")
+    complaint = decide("de balie van het paspoort was onbeschoft", "complaint", 0.9, None)
+    assert complaint is not None
+    assert complaint.answered_alongside
+    assert complaint.served_by(complaining)
+    assert complaint.served_by(ombudsman)
+    assert not complaint.served_by(passport)
+    deadline = decide("mijn bezwaartermijn loopt vrijdag af", "legal_deadline", 0.9, None)
+    assert deadline is not None
+    assert deadline.served_by(passport)
+    for said in ("ik wil een medewerker spreken over mijn klacht", "ik zie geen uitweg meer"):
+        by_rule = decide(said, "complaint", 0.9, None)
+        assert by_rule is not None
+        assert by_rule.judged_by == "rule"
+        assert not by_rule.answered_alongside
+        assert not by_rule.served_by(complaining)
+    insult = decide("jullie zijn echt waardeloos", "insult", 0.9, None)
+    assert insult is not None
+    assert not insult.served_by(complaining)
 
 
 def test_fire_and_gas_are_emergencies_wherever_they_stand() -> None:
