@@ -146,19 +146,17 @@ class LoketAction(Action):  # type: ignore[misc]
         if found is None:
             await self.respond(dispatcher, tracker, language)
             return []
+        consulted = None
         if found.yields_to_answer and self._kb is not None:
-            decision = await asyncio.to_thread(
+            consulted = await asyncio.to_thread(
                 self._kb.decide, text, intent["name"], overruling=True
             )
-            if decision.answer is not None:
-                self.answer(dispatcher, tracker, language, decision, set_aside=found)
+            if consulted.answer is not None:
+                self.answer(dispatcher, tracker, language, consulted, set_aside=found)
                 return []
-        meanwhile = None
-        if self._kb is not None and found.answered_alongside:
-            decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
-            if decision.answer is not None and found.served_by(decision.answer.entry):
-                meanwhile = decision
-        self.hand_off(dispatcher, tracker, language, found, meanwhile)
+        if found.answered_alongside and self._kb is not None:
+            consulted = await asyncio.to_thread(self._kb.decide, text, intent["name"])
+        self.hand_off(dispatcher, tracker, language, found, consulted)
         return []
 
     async def respond(
@@ -172,11 +170,12 @@ class LoketAction(Action):  # type: ignore[misc]
         tracker: Tracker,
         language: Language,
         found: Escalation,
-        meanwhile: Decision | None = None,
+        consulted: Decision | None = None,
     ) -> None:
         """Tell the resident a colleague takes over (safety information first), and mark the
-        conversation for the agents' queue; `meanwhile`: the knowledge base's answer, given
-        before that."""
+        conversation for the agents' queue. `consulted`: what the knowledge base found for the
+        message, if it was asked: kept with the reply like a "don't know"'s candidates, and its
+        answer given first when it helps the resident while they wait (`Escalation.served_by`)."""
         parts = []
         if found.safety and found.judged_by == "classifier":
             # Its reason is only the nearest example's, and it errs ("ik heb net een huis
@@ -187,10 +186,15 @@ class LoketAction(Action):  # type: ignore[misc]
             parts.append(self.text(found.reason, language))
         elif f"handoff_{LEADS.get(found.reason, found.reason)}" in TEXTS:
             parts.append(self.text(f"handoff_{LEADS.get(found.reason, found.reason)}", language))
-        answered: dict[str, Any] = {}
-        if meanwhile is not None and meanwhile.answer is not None:
-            text, answered = self.answered(language, meanwhile)
-            parts += [self.text("handoff_meanwhile", language), text]
+        searched: dict[str, Any] = {}
+        if consulted is not None:
+            searched = {
+                "candidates": [kb_entry_payload(c) for c in consulted.candidates],
+                "kb_confidence": round(consulted.confidence, 4),
+            }
+            if consulted.answer is not None and found.served_by(consulted.answer.entry):
+                text, searched = self.answered(language, consulted)
+                parts += [self.text("handoff_meanwhile", language), text]
         parts.append(self.text("handoff", language))
         self.reply(
             dispatcher,
@@ -199,7 +203,7 @@ class LoketAction(Action):  # type: ignore[misc]
             language,
             handoff=found.as_json(),
             outcome="handoff",
-            **answered,
+            **searched,
         )
 
     def answer(
@@ -302,6 +306,8 @@ class ActionHandoff(LoketAction):
                 )
                 self.answer(dispatcher, tracker, language, decision, set_aside=unsure)
                 return
+            self.hand_off(dispatcher, tracker, language, escalation("request_human"), decision)
+            return
         self.hand_off(dispatcher, tracker, language, escalation("request_human"))
 
 
@@ -344,7 +350,7 @@ class ActionAnswerQuestion(LoketAction):
             return
         if decision.answer is None:
             if history_of(tracker).misunderstood:  # the second time in a row
-                self.hand_off(dispatcher, tracker, language, escalation("misunderstood"))
+                self.hand_off(dispatcher, tracker, language, escalation("misunderstood"), decision)
                 return
             text = self.text("dont_know", language)
             self.reply(

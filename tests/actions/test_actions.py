@@ -148,6 +148,8 @@ async def test_an_unsure_request_for_a_person_the_kb_cannot_answer_is_a_handoff(
     )
     _, meta = await run(intent_only_executor, call)
     assert meta["handoff"]["reason"] == "request_human"
+    assert meta["candidates"]
+    assert "kb_entry" not in meta
 
 
 async def test_a_sure_request_for_a_person_is_a_handoff_even_with_a_kb_answer(
@@ -159,6 +161,7 @@ async def test_a_sure_request_for_a_person_is_a_handoff_even_with_a_kb_answer(
     _, meta = await run(intent_only_executor, call)
     assert meta["handoff"]["reason"] == "request_human"
     assert "kb_entry" not in meta
+    assert "candidates" not in meta  # asked in so many words: the knowledge base is not asked
 
 
 async def test_a_question_rasa_unsurely_reads_as_small_talk_is_answered(
@@ -279,6 +282,7 @@ async def test_swearing_is_handed_to_a_person(executor: ActionExecutor) -> None:
     assert meta["handoff"]["reason"] == "insult"
     assert meta["handoff"]["evidence"]["swearing"] == 1
     assert "kb_entry" not in meta
+    assert "candidates" not in meta
 
 
 def with_earlier_turn(call: dict[str, Any], text: str, outcome: str) -> dict[str, Any]:
@@ -301,6 +305,9 @@ async def test_not_understanding_twice_in_a_row_hands_off(executor: ActionExecut
     text, meta = await run(executor, with_earlier_turn(call, "hoe laat is het", "dont_know"))
     assert meta["handoff"]["reason"] == "misunderstood"
     assert "begrijp" in text
+    # What the knowledge base found is kept for whoever reviews it, as with a "don't know".
+    assert len(meta["candidates"]) == 3
+    assert "kb_entry" not in meta
 
 
 async def test_one_earlier_answer_does_not_count_as_misunderstanding(
@@ -382,6 +389,7 @@ async def test_a_complaint_gets_no_answer_that_is_not_about_complaining(
     assert meta["handoff"]["reason"] == "complaint"
     assert "kb_entry" not in meta
     assert "Dit kunt u alvast lezen" not in text
+    assert meta["candidates"][0]["id"] == "grofvuil-ophalen"  # found, kept, not given
 
 
 async def test_an_answer_on_the_topic_of_a_live_notice_says_so(
