@@ -491,13 +491,13 @@
   }
 
   // What approving the wording takes from the answers it comes close to, measured by the server
-  // one wording at a time (a second or two each); a newer list stops the older one's round.
-  var reviewRound = 0;
-  function measureEffects(pending) {
-    var round = ++reviewRound;
+  // one wording at a time (a second or two each); a newer `list` stops the older one's round.
+  var rounds = {};
+  function measureEffects(list, pending) {
+    var round = rounds[list] = (rounds[list] || 0) + 1;
     pending.reduce(function (previous, item) {
       return previous.then(function () {
-        if (round !== reviewRound) return null;
+        if (round !== rounds[list]) return null;
         return call("GET", "/api/editor/wordings/" + item.wording.id + "/effect").then(function (found) {
           item.line.textContent = effectText(found);
         }).catch(function () { item.line.textContent = t("effectFailed"); });
@@ -536,11 +536,17 @@
       list.textContent = "";
       var shown = data.wordings.filter(function (w) { return w.status === "proposed" || w.status === "approved"; });
       if (!shown.length) list.appendChild(element("li", {}, t("wordingsNone")));
+      var pending = [];
       shown.forEach(function (wording) {
         var li = element("li");
         li.appendChild(element("span", { class: "state state-wording-" + wording.status }, TEXT[language].wordingStates[wording.status]));
         li.appendChild(element("q", {}, wording.text));
         li.appendChild(element("span", { class: "meta" }, t("wordingBy", { who: wording.proposed_by }) + " · " + when(wording.proposed_at)));
+        if (wording.status === "proposed") {
+          var effect = element("span", { class: "meta effect", "aria-live": "polite" }, t("effectMeasuring"));
+          li.appendChild(effect);
+          pending.push({ wording: wording, line: effect });
+        }
         var row = element("div", { class: "row" });
         var mine = wording.proposed_by === "staff:" + me;
         if (wording.status === "proposed" && isApprover() && !mine) {
@@ -561,6 +567,7 @@
         if (row.childNodes.length) li.appendChild(row);
         list.appendChild(li);
       });
+      measureEffects("entry", pending);
     }).catch(failTo("wording-status"));
   }
 
@@ -767,7 +774,7 @@
         if (row.childNodes.length) li.appendChild(row);
         wordings.appendChild(li);
       });
-      measureEffects(pending);
+      measureEffects("review", pending);
     }).catch(function () {});
   }
 

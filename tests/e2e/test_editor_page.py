@@ -327,6 +327,18 @@ def test_an_agent_teaches_the_assistant_a_question_once_an_approver_agrees(
         timeout=30_000,
     )
     assert serious_violations(approver) == []
+    # The answer's own page measures it too, under the residents' wordings.
+    approver.get_by_role("link", name="Antwoorden").click()
+    approver.get_by_label("Zoeken in vragen en antwoorden").fill("bewonersvergunning")
+    approver.keyboard.press("Enter")
+    approver.get_by_role("button", name="Hoe vraag ik een parkeervergunning aan?").click()
+    proposed = approver.locator("#wordings li", has_text=TAUGHT)
+    expect(proposed).to_contain_text("Voorgesteld")
+    expect(proposed.locator(".effect")).to_have_text(
+        re.compile(r"^Gemeten: na goedkeuren houden de andere antwoorden alle \d+ formuleringen"),
+        timeout=30_000,
+    )
+    approver.get_by_role("link", name="Beoordelen").click()
     waiting.get_by_role("button", name="Goedkeuren").click()
     expect(approver.locator("#review-status")).to_contain_text("Goedgekeurd")
     expect(approver.locator("#wording-review li")).to_have_count(0)
