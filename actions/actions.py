@@ -193,7 +193,7 @@ class LoketAction(Action):  # type: ignore[misc]
                 "kb_confidence": round(consulted.confidence, 4),
             }
             if consulted.answer is not None and found.served_by(consulted.answer.entry):
-                text, searched = self.answered(language, consulted)
+                text, searched = self.answer_reply(language, consulted)
                 parts += [self.text("handoff_meanwhile", language), text]
         parts.append(self.text("handoff", language))
         self.reply(
@@ -216,12 +216,12 @@ class LoketAction(Action):  # type: ignore[misc]
     ) -> None:
         """Reply with the knowledge base's answer; `set_aside` is the model's escalation that
         this confident answer went before, kept with the reply for whoever reviews it."""
-        text, answered = self.answered(language, decision)
+        text, answered = self.answer_reply(language, decision)
         if set_aside:
             answered["escalation_set_aside"] = set_aside.as_json()
         self.reply(dispatcher, tracker, text, language, outcome="answer", **answered)
 
-    def answered(self, language: Language, decision: Decision) -> tuple[str, dict[str, Any]]:
+    def answer_reply(self, language: Language, decision: Decision) -> tuple[str, dict[str, Any]]:
         """The answer's text (with the crisis notices on its topic) and what is archived
         with it: the entry and version, the candidates, the answer model's confidence."""
         assert decision.answer is not None

@@ -71,8 +71,8 @@ ANSWERED_ALONGSIDE: Final = frozenset({"legal_deadline", "distress", "complex", 
 answer, when it has one: a resident with a deadline reads how an objection works while a
 colleague is on the way, instead of only waiting."""
 ABOUT_COMPLAINING: Final = re.compile(r"\b(klacht|kla(ag|gen)\b|complain|ombudsman)", re.IGNORECASE)
-"""A complaint gets only an answer about complaining alongside the person: a complaint about
-the counter is not a question about the counter's opening hours."""
+"""What an entry's questions say when it is about complaining: the only answer a complaint gets
+alongside the person (see ANSWERABLE_REASONS)."""
 SAFETY_CERTAIN: Final = 0.9
 """A model's safety judgement at least this sure is acted on even when the knowledge base has
 an answer: "ik zie geen uitweg meer met mijn schulden" needs 113 before a debt page."""
