@@ -297,6 +297,7 @@ class ActionHandoff(LoketAction):
     ) -> None:
         intent = intent_of(tracker)
         confidence = intent["confidence"] or 0.0
+        decision = None
         if confidence < REQUEST_CONFIDENCE and self._kb is not None:
             text = (tracker.latest_message or {}).get("text") or ""
             decision = await asyncio.to_thread(self._kb.decide, text, intent["name"])
@@ -306,9 +307,7 @@ class ActionHandoff(LoketAction):
                 )
                 self.answer(dispatcher, tracker, language, decision, set_aside=unsure)
                 return
-            self.hand_off(dispatcher, tracker, language, escalation("request_human"), decision)
-            return
-        self.hand_off(dispatcher, tracker, language, escalation("request_human"))
+        self.hand_off(dispatcher, tracker, language, escalation("request_human"), decision)
 
 
 class ActionAnswerQuestion(LoketAction):
