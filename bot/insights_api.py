@@ -30,8 +30,6 @@ router = APIRouter(prefix="/api/editor", tags=["insights"])
 READERS: Final = ("editor", "approver")
 DEFAULT_DAYS: Final = 7
 MAX_DAYS: Final = 366
-CACHE_SECONDS: Final = 60.0
-"""A report is reused this long: grouping the unanswered questions embeds each of them."""
 
 Table = Literal["conversations", "outcomes", "topics", "unanswered", "handoffs"]
 
@@ -59,7 +57,7 @@ def period_of(services: Services, start: date | None, end: date | None) -> Perio
 async def _report(services: Services, period: Period) -> dict[str, Any]:
     key = (period.start, period.end)
     cached = _cache.get(key)
-    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+    if cached and time.monotonic() - cached[0] < services.settings.insights_cache_seconds:
         return cached[1]
 
     def read(session: Session) -> tuple[dict[str, Any], list[tuple[str, datetime]]]:

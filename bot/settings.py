@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     """How often each process looks for changes to the knowledge base and the notices (one small
     query; with Redis a change also wakes every process at once)."""
 
+    insights_cache_seconds: float = Field(default=60.0, ge=0)
+    """How long the editors' dashboard shows a period's figures before counting again: grouping
+    the unanswered questions embeds each of them."""
+
     escalation_examples: Path = PROJECT_DIR / "data" / "escalation" / "examples.tsv"
     """Labelled messages (`label`, `reason`, `text`) the escalation classifier learns from, with
     Rasa's NLU examples in `rasa_project_dir`/data/nlu."""

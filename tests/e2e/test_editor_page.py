@@ -16,9 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot.insights_api import CACHE_SECONDS
 from tests.e2e.conftest import (
     AGENT_PASSWORD,
+    INSIGHTS_CACHE_SECONDS,
     LoketProcess,
     MunicipalitySite,
     new_agent,
@@ -230,7 +230,7 @@ def test_the_dashboard_turns_unanswered_questions_into_new_answers(
 
 def on_dashboard(page: Page, text: str) -> None:
     """Wait for the dashboard to show a text: its figures are cached for a while."""
-    deadline = time.monotonic() + CACHE_SECONDS + 15
+    deadline = time.monotonic() + INSIGHTS_CACHE_SECONDS + 15
     while text not in page.locator("#unanswered").inner_text():
         assert time.monotonic() < deadline, f"{text!r} is not on the dashboard"
         page.wait_for_timeout(2_000)
