@@ -30,11 +30,9 @@ a few array operations, so an index changed step by step scores like one built a
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import math
 import re
-import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,7 +41,6 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import torch
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -52,6 +49,7 @@ from knowledge_base.embeddings import Encoder, Vectors, core_pool, is_bilingual
 from knowledge_base.entries import Candidate, Entry
 from knowledge_base.glossary import Glossary
 from knowledge_base.passages import passages
+from knowledge_base.quantised import QuantisedVectors
 from knowledge_base.text import LANGUAGES, detect_language, stems, terms
 
 logger = logging.getLogger(__name__)
@@ -85,53 +83,12 @@ COMPACT_MIN: Final = 100
 """An index whose gone entries and entries outside its first segment number more than this share
 (and this minimum) should be compacted into one segment."""
 
-ROUGH_ERRORS: Final = {torch.float16: 0.002, torch.bfloat16: 0.012}
-"""The first, approximate pass reads the vectors in 16 bits, half the memory of float32, in one of
-these types; a similarity of rough vectors is at most this far from the exact one: rounding two
-unit vectors to p significant bits (11 in float16, 8 in bfloat16) moves their dot product by at
-most 2 * 2**-p + 2**-2p, torch sums the products in float32 (at most 768 * 2**-24 more) and
-rounds the result to p bits (2**-p). tests/knowledge_base/test_retrieval.py holds torch to it."""
-_TIMING_SHAPE: Final = (65_536, 768)
-"""A sample as large as the vectors of 20,000 entries, and larger than a CPU's cache."""
-
-
-@functools.cache
-def rough_dtype() -> torch.dtype:
-    """The 16-bit type torch reads vectors fastest in on this CPU, timed once on a sample: which
-    one is not told by the instructions a CPU has. On one that computes in bfloat16, torch read
-    70,000 vectors of 768 in 8 ms in bfloat16 against 24 ms in float16; on an AMD EPYC that
-    also computes in bfloat16, in 15 ms against 5 ms (one thread, measured)."""
-    # One sample's bits read as each type: torch took 0.4 s to fill a bfloat16 one.
-    sample = torch.full(_TIMING_SHAPE, 0.03, dtype=torch.float16)
-    samples = {dtype: sample.view(dtype) for dtype in ROUGH_ERRORS}
-    timings: dict[torch.dtype, float] = {}
-    for _ in range(3):
-        for dtype, matrix in samples.items():
-            started = time.perf_counter()
-            torch.mv(matrix, matrix[0])
-            elapsed = time.perf_counter() - started
-            timings[dtype] = min(elapsed, timings.get(dtype, elapsed))
-    fastest = min(timings, key=timings.__getitem__)
-    logger.info(
-        "Rough similarities in %s: %s",
-        fastest,
-        ", ".join(f"{dtype} {seconds * 1000:.1f} ms" for dtype, seconds in timings.items()),
-    )
-    return fastest
-
-
-def _shortlist_margin(dtype: torch.dtype) -> float:
-    """How far below the last of the best a fused score with semantic scores from vectors in
-    `dtype` can be and still belong among them."""
-    return 2 * SEMANTIC_WEIGHT * ROUGH_ERRORS[dtype]
-
-
 _QUERY_ENCODING: Final = core_pool("loket-query-embedding")
 """Queries are embedded here while the searching thread scores their words, and the rough pass
 over many vectors is shared out here once the query's vector is known."""
 _SHARED_ROWS: Final = 16_384
-"""Rough passes over more vectors than this are split between the cores (torch lets go of the
-GIL meanwhile); shorter ones, under 2 ms, stay on the searching thread."""
+"""Rough passes over more vectors than this are split between the cores (ONNX Runtime lets go of
+the GIL meanwhile); shorter ones, under 1 ms, stay on the searching thread."""
 
 _QUESTION_REPEAT: Final = 2
 """Question variants count double against answer text in the lexical document."""
@@ -257,8 +214,8 @@ class _Segment:
         self.first_own: Indices = np.cumsum(self.own_counts) - self.own_counts
         self.vectors = vectors
         """Per variant."""
-        self.rough_vectors = _rough(vectors)
-        """The vectors in `rough_dtype()`, for a first, approximate pass."""
+        self.rough = QuantisedVectors(vectors, CORES if len(vectors) > _SHARED_ROWS else 1)
+        """The vectors as bytes, for a first, approximate pass."""
         self.stems = stems
         """Stem x entry: occurrences in the entry's lexical document."""
         self.lengths = lengths
@@ -355,20 +312,6 @@ class _Segment:
             _stack_columns([s.english for s in segments], alive, len(english_ids)),
             np.concatenate(english_lengths),
         )
-
-
-def _rough(vectors: Vectors, dtype: torch.dtype | None = None) -> torch.Tensor:
-    return torch.from_numpy(vectors).to(dtype or rough_dtype())
-
-
-def _rough_similarities(vectors: torch.Tensor, vector: torch.Tensor) -> Floats:
-    """`vectors @ vector`, its rows shared between the cores when there are many."""
-    if len(vectors) <= _SHARED_ROWS:
-        return torch.mv(vectors, vector).float().numpy()
-    first, *others = torch.chunk(vectors, CORES)
-    shared = [_QUERY_ENCODING.submit(torch.mv, rows, vector) for rows in others]
-    parts = [torch.mv(first, vector), *(part.result() for part in shared)]
-    return torch.cat(parts).float().numpy()
 
 
 def _topics(entries: Sequence[Entry]) -> dict[str, Indices]:
@@ -629,13 +572,11 @@ class HybridIndex:
         in_english = detect_language(query) == "en"
         if self._reads_english and in_english:
             vector = english_reading(vector)
-        rough_vector = _rough(vector)
-        semantic = [
-            np.maximum.reduceat(
-                _rough_similarities(segment.rough_vectors, rough_vector), segment.first_variant
-            )
-            for segment in self._segments
-        ]
+        semantic, errors = [], [0.0]
+        for segment in self._segments:
+            similarities, error = segment.rough.similarities(vector, _QUERY_ENCODING.submit)
+            semantic.append(np.maximum.reduceat(similarities, segment.first_variant))
+            errors.append(error)
         semantic_scores = np.clip(np.concatenate(semantic), 0.0, 1.0)
         lexical_scores = np.concatenate(lexical).astype(np.float32)
         character_scores = np.concatenate(characters).astype(np.float32)
@@ -653,25 +594,29 @@ class HybridIndex:
 
         # The semantic scores are rough so far: score the entries that can be among the best
         # exactly, add their passages, and only then choose.
-        shortlist = self._shortlist(fused, max(limit, RERANKED), rough_vector.dtype)
+        shortlist = self._shortlist(fused, max(limit, RERANKED), max(errors))
         exact, exact_own = self._exact_semantic(vector, shortlist)
         semantic_scores[shortlist] = exact
         lifts = dict(zip(shortlist.tolist(), (exact - exact_own).tolist(), strict=True))
-        worded = dict(zip(shortlist.tolist(), self._worded(shortlist), strict=True))
-        passage_scores = self._passage_scores(vector, shortlist)
-        fused[shortlist] = (
-            (1 - PASSAGE_SHARE)
-            * _fuse(
-                semantic_scores[shortlist],
-                lexical_scores[shortlist],
-                character_scores[shortlist],
-                english_scores[shortlist],
+
+        def exact_fused(slots: Indices) -> Floats:
+            return _fuse(
+                semantic_scores[slots],
+                lexical_scores[slots],
+                character_scores[slots],
+                english_scores[slots],
             )
-            + PASSAGE_SHARE * passage_scores
-            + boosts[shortlist]
+
+        # Exact now: the best RERANKED are ranked again with their passages.
+        fused[shortlist] = exact_fused(shortlist) + boosts[shortlist]
+        best = self._shortlist(fused, max(limit, RERANKED), 0.0, among=shortlist)
+        worded = dict(zip(best.tolist(), self._worded(best), strict=True))
+        passage_scores = self._passage_scores(vector, best)
+        fused[best] = (
+            (1 - PASSAGE_SHARE) * exact_fused(best) + PASSAGE_SHARE * passage_scores + boosts[best]
         )
         ranked = sorted(
-            zip(shortlist.tolist(), passage_scores.tolist(), strict=True),
+            zip(best.tolist(), passage_scores.tolist(), strict=True),
             key=lambda found: (-fused[found[0]], self._entries[found[0]].id),
         )
         return [
@@ -701,12 +646,16 @@ class HybridIndex:
         clipped: Floats = np.clip(scores, 0.0, 1.0)
         return clipped
 
-    def _shortlist(self, rough_scores: Floats, limit: int, dtype: torch.dtype) -> Indices:
-        """The entries that can be among the best `limit` once their semantic score, read from
-        vectors in `dtype`, is exact."""
-        count = min(limit, len(self._slots))
-        lowest = np.partition(rough_scores, -count)[-count]
-        return np.flatnonzero(rough_scores >= lowest - _shortlist_margin(dtype))
+    def _shortlist(
+        self, scores: Floats, limit: int, error: float, among: Indices | None = None
+    ) -> Indices:
+        """The entries (of all, or of the ascending slots `among`) that can be among the best
+        `limit` once their semantic score, at most `error` from the exact one, is exact."""
+        slots = np.arange(len(scores)) if among is None else among
+        count = min(limit, len(slots))
+        lowest = np.partition(scores[slots], -count)[-count]
+        shortlisted: Indices = slots[scores[slots] >= lowest - 2 * SEMANTIC_WEIGHT * error]
+        return shortlisted
 
     def _exact_semantic(self, vector: Vectors, slots: Indices) -> tuple[Floats, Floats]:
         """The semantic scores of these entries (ascending slots), from the float32 vectors, and

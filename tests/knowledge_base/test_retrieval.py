@@ -5,7 +5,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
 
 from bot.evaluation import read_tsv
 from bot.settings import PROJECT_DIR, Settings
@@ -13,7 +12,8 @@ from knowledge_base import retrieval
 from knowledge_base.embeddings import CachingEncoder, Encoder, RecentEncoder
 from knowledge_base.entries import Entry
 from knowledge_base.glossary import Glossary, load_glossary
-from knowledge_base.retrieval import ROUGH_ERRORS, TOPIC_BOOST, HybridIndex, _rough, english_reading
+from knowledge_base.quantised import QuantisedVectors
+from knowledge_base.retrieval import TOPIC_BOOST, HybridIndex, english_reading
 from knowledge_base.seed import read_seed
 from tests.knowledge_base.conftest import make_entry
 
@@ -202,69 +202,50 @@ def test_residents_words_find_the_entry_in_official_words(encoder: Encoder) -> N
     assert index.search("I lost my ID card")[0].entry.id == "kwijt"
 
 
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
 @pytest.mark.parametrize("width", [384, 768])
-def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(
-    width: int, dtype: torch.dtype
-) -> None:
-    """The first pass ranks by 16-bit similarities; an entry can only be left off the exact
-    pass if torch keeps them within ROUGH_ERRORS. Vectors of one sign are the worst case for a
-    sum kept in float16, and sentence vectors share a common direction."""
+def test_rough_similarities_stay_within_the_bound_the_shortlist_relies_on(width: int) -> None:
+    """The first pass ranks by similarities of vectors read as bytes; an entry can only be left
+    off the exact pass if they stay within the bound they come with. Vectors of one sign are
+    the worst case for a sum of products of bytes (two of them overflow 16 bits when a code
+    is too large), sentence vectors share a common direction, and one large component makes a
+    vector's other components coarse."""
     rng = np.random.default_rng(width)
     shared = rng.standard_normal(width)
+    peaked = rng.standard_normal((4000, width)).astype(np.float32)
+    peaked[:, 3] += 40
+    pool = ThreadPoolExecutor(2)
     for vectors in (
-        np.abs(rng.standard_normal((4000, width))),
-        rng.standard_normal((4000, width)) + shared,
+        np.abs(rng.standard_normal((4000, width))).astype(np.float32),
+        (rng.standard_normal((4000, width)) + shared).astype(np.float32),
+        peaked,
     ):
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        query = vectors[7].astype(np.float32)
-        exact = vectors @ vectors[7]
-        rough_vectors = _rough(vectors.astype(np.float32), dtype)
-        rough = torch.mv(rough_vectors, _rough(query, dtype)).float().numpy()
-        assert np.abs(rough - exact).max() <= ROUGH_ERRORS[dtype]
-
-
-def test_the_rough_type_chosen_never_changes_an_answer(
-    encoder: Encoder, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Which 16-bit type reads the vectors first is a matter of speed on the CPU at hand: the
-    exact pass after it must find the same entries with the same scores in either."""
-    seed = read_seed(settings.kb_seed_file)
-    paraphrases = PROJECT_DIR / "tests" / "eval" / "starter_paraphrases.tsv"
-    queries = [row["query"] for row in read_tsv(paraphrases, ("id", "query"))][:60]
-    found = []
-    for dtype in ROUGH_ERRORS:
-        monkeypatch.setattr(retrieval, "rough_dtype", lambda dtype=dtype: dtype)
-        index = HybridIndex(encoder, seed)
-        assert index._segments[0].rough_vectors.dtype == dtype
-        found.append([index.search(query, limit=5) for query in queries])
-    assert found[0] == found[1]
+        quantised = QuantisedVectors(vectors, parts=3)
+        for query in (vectors[7], english_reading(vectors[7]), np.abs(vectors[7])):
+            rough, bound = quantised.similarities(query, pool.submit)
+            assert np.abs(rough - vectors @ query).max() <= bound
+            if vectors is not peaked:  # a bound that leaves little out would be no use
+                assert bound < 0.1
+            one_part = QuantisedVectors(vectors).similarities(query)
+            assert np.array_equal(one_part[0], rough)
 
 
 def test_sharing_the_rough_pass_between_cores_never_changes_an_answer(
     encoder: Encoder, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large indexes read their vectors on every core: each row's similarity must stay where it
-    was and within the rough bound (a CPU may sum a part's last rows in another order), and
-    so every search must come out as when one core reads them all."""
-    rng = np.random.default_rng(3)
-    unit = rng.standard_normal((5000, 768))
-    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
-    vectors = _rough(unit.astype(np.float32))
-    query = vectors[11]
-    whole = torch.mv(vectors, query).float().numpy()
-    monkeypatch.setattr(retrieval, "CORES", 3)
-    monkeypatch.setattr(retrieval, "_SHARED_ROWS", 0)
-    split = retrieval._rough_similarities(vectors, query)
-    assert np.abs(split - whole).max() <= ROUGH_ERRORS[vectors.dtype]
-
+    """Large indexes read their vectors on every core, in parts: every search must come out as
+    when one core reads them all."""
     seed = read_seed(settings.kb_seed_file)
     paraphrases = PROJECT_DIR / "tests" / "eval" / "starter_paraphrases.tsv"
     queries = [row["query"] for row in read_tsv(paraphrases, ("id", "query"))][:60]
-    index = HybridIndex(encoder, seed)
-    shared = [index.search(query, limit=5) for query in queries]
-    monkeypatch.setattr(retrieval, "_SHARED_ROWS", 10**9)
-    assert [index.search(query, limit=5) for query in queries] == shared
+    whole = HybridIndex(encoder, seed)
+    monkeypatch.setattr(retrieval, "CORES", 3)
+    monkeypatch.setattr(retrieval, "_SHARED_ROWS", 0)
+    shared = HybridIndex(encoder, seed)
+    assert len(shared._segments[0].rough._parts) == 3
+    assert [shared.search(query, limit=5) for query in queries] == [
+        whole.search(query, limit=5) for query in queries
+    ]
 
 
 def test_candidates_carry_their_best_answer_passage_also_after_changes(encoder: Encoder) -> None:
