@@ -21,9 +21,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from knowledge_base.embeddings import Vector
+from knowledge_base.embeddings import Vector, Vectors
 
-Floats = npt.NDArray[np.float32]
 Submit = Callable[..., Future[Any]]
 
 ROW_CODES: Final = 127
@@ -40,24 +39,23 @@ class QuantisedVectors:
     """Vectors (rows) kept as bytes for `similarities`, in `parts` of rows that can be read at
     the same time."""
 
-    def __init__(self, vectors: npt.NDArray[np.float32], parts: int = 1) -> None:
+    def __init__(self, vectors: Vectors, parts: int = 1) -> None:
         import onnxruntime
 
-        self.rows, width = vectors.shape
-        largest = np.abs(vectors).max(axis=1) if self.rows else np.zeros(0, dtype=np.float32)
+        rows = len(vectors)
+        largest = np.abs(vectors).max(axis=1) if rows else np.zeros(0, dtype=np.float32)
         steps = np.where(largest > 0, largest / ROW_CODES, 1.0).astype(np.float32)
         codes = np.rint(vectors / steps[:, np.newaxis]).astype(np.int8)
         self._steps = steps
         self._largest_step = float(steps.max(initial=0.0))
         self._largest_l1 = float(np.abs(vectors).sum(axis=1).max(initial=0.0))
         self._parts = [
-            _product(onnxruntime, np.ascontiguousarray(rows.T))
-            for rows in np.array_split(codes, max(1, min(parts, self.rows)))
-            if len(rows)
+            _product(onnxruntime, np.ascontiguousarray(part.T))
+            for part in np.array_split(codes, max(1, min(parts, rows)))
+            if len(part)
         ]
-        self._width = width
 
-    def similarities(self, vector: Vector, submit: Submit | None = None) -> tuple[Floats, float]:
+    def similarities(self, vector: Vector, submit: Submit | None = None) -> tuple[Vectors, float]:
         """Each row's similarity to `vector`, and how far any of them can be from the exact
         one. `submit` (an executor's) reads the parts after the first beside the caller."""
         if not self._parts:
@@ -66,11 +64,12 @@ class QuantisedVectors:
         step = largest / QUERY_ZERO if largest > 0 else 1.0
         signed = np.rint(vector / step).astype(np.int32)
         codes = (signed + QUERY_ZERO).astype(np.uint8)[np.newaxis, :]
-        first, *others = self._parts
-        started = [submit(part, codes) for part in others] if submit else []
-        products = [first(codes), *(f.result() for f in started)]
-        if not submit:
-            products += [part(codes) for part in others]
+        if submit is None:
+            products = [part(codes) for part in self._parts]
+        else:
+            first, *others = self._parts
+            started = [submit(part, codes) for part in others]
+            products = [first(codes), *(future.result() for future in started)]
         scores = (np.concatenate(products) * (self._steps * np.float32(step))).astype(np.float32)
         query_l1 = step * float(np.abs(signed).sum())
         bound = step / 2 * self._largest_l1 + self._largest_step / 2 * query_l1 + _ROUNDING
