@@ -33,8 +33,6 @@ MAX_DAYS: Final = 366
 
 Table = Literal["conversations", "outcomes", "topics", "unanswered", "handoffs"]
 
-_cache: dict[tuple[datetime, datetime], tuple[float, dict[str, Any]]] = {}
-
 
 def period_of(services: Services, start: date | None, end: date | None) -> Period:
     """From the first day's midnight to the end of the last day, in the municipality's time;
@@ -56,7 +54,7 @@ def period_of(services: Services, start: date | None, end: date | None) -> Perio
 
 async def _report(services: Services, period: Period) -> dict[str, Any]:
     key = (period.start, period.end)
-    cached = _cache.get(key)
+    cached = services.insights_reports.get(key)
     if cached and time.monotonic() - cached[0] < services.settings.insights_cache_seconds:
         return cached[1]
 
@@ -78,8 +76,8 @@ async def _report(services: Services, period: Period) -> dict[str, Any]:
     groups = await asyncio.to_thread(insights.group_questions, questions, knowledge_base.encoder)
     await asyncio.to_thread(insights.add_similar_entries, groups, knowledge_base)
     report["unanswered"] = groups
-    _cache.clear()
-    _cache[key] = (time.monotonic(), report)
+    services.insights_reports.clear()
+    services.insights_reports[key] = (time.monotonic(), report)
     return report
 
 
