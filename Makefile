@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test check setup browser services reliability bench bench-live clean
+.PHONY: help run test check setup environments models browser services reliability bench bench-live clean
 
 help:
 	@echo "make run    start Loket with the web chat at http://127.0.0.1:8000/"
@@ -46,7 +46,18 @@ $(RASA_MODEL): $(RASA_VENV)/.installed $(RASA_DATA)
 	$(RASA_VENV)/bin/rasa train --quiet --fixed-model-name loket --out models
 	@touch $@
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) $(GLOSSARY) $(EMBEDDING_EXPORT)
+# The two environments are installed at once: pip waits for the disk and the registry as much as
+# for a core (2:47 -> 1:48 here). The models are made one after the other: with the Rasa training
+# (and a few tests) beside it, the tuning's first pass took 19 minutes instead of 4.5.
+setup:
+	@$(MAKE) --no-print-directory --jobs=2 environments
+	@$(MAKE) --no-print-directory models
+
+environments: $(VENV)/.installed $(RASA_VENV)/.installed
+	@:
+
+models: $(RASA_MODEL) $(GLOSSARY) $(EMBEDDING_EXPORT)
+	@:
 
 # The bundled English embedding model, tuned to residents' Dutch (knowledge_base/tuning.py):
 # retuned only when the pairs or the training change, not when another requirement does (the
