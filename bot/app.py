@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +94,7 @@ class Services:
     canned_responses: list[CannedResponse] = field(default_factory=list)
     seen_updates: SeenSet = field(default_factory=SeenSet)
     """Telegram update ids handled lately."""
-    insights_reports: dict[tuple[datetime, datetime], tuple[float, dict[str, Any]]] = field(
-        default_factory=dict
-    )
-    """The dashboard's latest report by period, with when it was made (bot/insights_api.py)."""
+    insights_report: insights_api.KeptReport | None = None
 
 
 def configured_encoder(settings: Settings) -> Encoder:

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
@@ -34,6 +35,18 @@ MAX_DAYS: Final = 366
 Table = Literal["conversations", "outcomes", "topics", "unanswered", "handoffs"]
 
 
+@dataclass(frozen=True)
+class KeptReport:
+    """The dashboard's latest report, reused for `insights_cache_seconds`: grouping the
+    unanswered questions embeds every one of them."""
+
+    start: datetime
+    end: datetime
+    made: float
+    """time.monotonic() when it was made."""
+    report: dict[str, Any]
+
+
 def period_of(services: Services, start: date | None, end: date | None) -> Period:
     """From the first day's midnight to the end of the last day, in the municipality's time;
     by default the last seven days."""
@@ -53,10 +66,13 @@ def period_of(services: Services, start: date | None, end: date | None) -> Perio
 
 
 async def _report(services: Services, period: Period) -> dict[str, Any]:
-    key = (period.start, period.end)
-    cached = services.insights_reports.get(key)
-    if cached and time.monotonic() - cached[0] < services.settings.insights_cache_seconds:
-        return cached[1]
+    kept = services.insights_report
+    if (
+        kept
+        and (kept.start, kept.end) == (period.start, period.end)
+        and time.monotonic() - kept.made < services.settings.insights_cache_seconds
+    ):
+        return kept.report
 
     def read(session: Session) -> tuple[dict[str, Any], list[tuple[str, datetime]]]:
         replies = insights.answers(session, period)
@@ -76,8 +92,7 @@ async def _report(services: Services, period: Period) -> dict[str, Any]:
     groups = await asyncio.to_thread(insights.group_questions, questions, knowledge_base.encoder)
     await asyncio.to_thread(insights.add_similar_entries, groups, knowledge_base)
     report["unanswered"] = groups
-    services.insights_reports.clear()
-    services.insights_reports[key] = (time.monotonic(), report)
+    services.insights_report = KeptReport(period.start, period.end, time.monotonic(), report)
     return report
 
 

@@ -122,24 +122,22 @@ def test_the_dashboard_tells_editors_what_to_write_next(
 
 
 def test_a_report_is_reused_for_the_seconds_the_municipality_chose(
-    settings: Settings, encoder: Encoder, engine: Engine, archived: None
+    client: TestClient, settings: Settings, encoder: Encoder, engine: Engine, archived: None
 ) -> None:
     """LOKET_INSIGHTS_CACHE_SECONDS: grouping the unanswered questions embeds every one of
     them, so a report is kept this long; with 0 each request counts what was asked since. Each
     app keeps its own: another loket's (or another database's) report is never shown."""
     add_user(engine, "anna", {"editor"})
-    offline = settings.model_copy(update={"rasa_url": "http://127.0.0.1:9"})
+    kept = client  # the default: 60 seconds
+    offline = settings.model_copy(
+        update={"rasa_url": "http://127.0.0.1:9", "insights_cache_seconds": 0}
+    )
 
     def unanswered(client: TestClient, anna: dict[str, str]) -> int:
         report = client.get("/api/editor/insights", headers=anna).json()
         return sum(group["count"] for group in report["unanswered"])
 
-    with (
-        TestClient(create_app(offline, encoder)) as kept,
-        TestClient(
-            create_app(offline.model_copy(update={"insights_cache_seconds": 0}), encoder)
-        ) as fresh,
-    ):
+    with TestClient(create_app(offline, encoder)) as fresh:
         kept_login, fresh_login = login(kept, "anna"), login(fresh, "anna")
         assert (unanswered(kept, kept_login), unanswered(fresh, fresh_login)) == (4, 4)
         conversation(engine, "webchat", ("waar haal ik zandzakken", DONT_KNOW))
